@@ -1,0 +1,77 @@
+"""The ``polc`` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cmd_up(args: argparse.Namespace) -> int:
+    from polc.stack.up import up
+
+    return up(Path(args.home))
+
+
+def _cmd_service(args: argparse.Namespace) -> int:
+    from polc.runtime.process import run
+
+    run(args.name)
+    return 0
+
+
+def _cmd_topics(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from polc.runtime import kafka
+    from polc.runtime.process import default_routing
+    from polc.runtime.settings import ServiceSettings
+
+    settings = ServiceSettings()
+    created = asyncio.run(kafka.ensure_topics(settings.kafka_bootstrap_servers,
+                                              kafka.topic_specs(default_routing(settings)),
+                                              settings.kafka_replication_factor))
+    print(f"created {len(created)} topics" + (": " + ", ".join(created) if created else " (all existed)"))
+    return 0
+
+
+def _pytest(extra: list[str], env: dict[str, str]) -> int:
+    code = subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=REPO_ROOT, env=env)
+    return 0 if code == 5 else code  # 5: nothing selected, e.g. no broker tests in a subset
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    """The whole suite on the embedded broker, then the broker tests again on Apache Kafka."""
+    env = dict(os.environ)
+    code = _pytest(["-q", *args.pytest_args], {**env, "POLC_TEST_BROKER": "tansu"})
+    if code or args.tansu_only:
+        return code
+    print("\n== broker-facing tests again on Apache Kafka (KRaft)", flush=True)
+    return _pytest(["-q", "-m", "broker", *args.pytest_args], {**env, "POLC_TEST_BROKER": "kafka"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="polc", description="Back office for ShopRenter webshops")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("up", help="run the whole system on embedded defaults")
+    p.add_argument("--home", default=os.environ.get("POLC_HOME", ".polc"), help="state folder (default .polc)")
+    p.set_defaults(func=_cmd_up)
+    p = sub.add_parser("service", help="run one service in the foreground")
+    p.add_argument("name")
+    p.set_defaults(func=_cmd_service)
+    p = sub.add_parser("topics", help="create every topic (idempotent)")
+    p.set_defaults(func=_cmd_topics)
+    p = sub.add_parser("test", help="run the test suite (starts what it needs)")
+    p.add_argument("--tansu-only", action="store_true", help="skip the second pass on Apache Kafka")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
+    p.set_defaults(func=_cmd_test)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

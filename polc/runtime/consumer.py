@@ -1,0 +1,198 @@
+"""Handling one consumed record: parse, deduplicate, run the handler, write the outbox.
+
+Delivery semantics, the same on every subscriber:
+
+- at-least-once from the broker: the offset is committed only after this returns;
+- effectively once: the inbox row, the handler's domain writes and the outbox rows commit in
+  one transaction, so a redelivered message changes nothing;
+- transient errors (database or network down) are retried with backoff, in place, without
+  limit, so nothing is skipped while the infrastructure recovers;
+- anything else is retried ``max_attempts`` times and then dead-lettered with its reason: the
+  record is copied to the dead-letter topic and the ``dead_letters`` table, and the partition
+  moves on to the records behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from pydantic import ValidationError
+
+from contracts import topics as topic_names
+from contracts.base import Envelope, Message
+from polc.runtime import metrics, store
+from polc.runtime.errors import PermanentError, is_transient
+from polc.runtime.outbox import enqueue
+from polc.runtime.routing import Routing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """A consumed Kafka record, independent of the client library."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A parsed message as a handler sees it."""
+
+    envelope: Envelope
+    payload: Message
+    record: RawRecord
+
+
+#: A handler runs inside the message's transaction and returns the messages to publish.
+Handler = Callable[[asyncpg.Connection, Incoming], Awaitable[Sequence[Message] | None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    base_delay_s: float = 0.2
+    max_delay_s: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        return min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+
+class MessageProcessor:
+    """Handles records of one consumer group for one service."""
+
+    def __init__(self, *, service: str, schema: str, group: str, pool: asyncpg.Pool,
+                 producer: AIOKafkaProducer, routing: Routing,
+                 handlers: dict[type[Message], Handler], retry: RetryPolicy) -> None:
+        self.service, self.schema, self.group = service, schema, group
+        self.pool, self.producer, self.routing = pool, producer, routing
+        self.handlers = {cls.message_type: (cls, h) for cls, h in handlers.items()}
+        self.retry = retry
+
+    def parse(self, record: RawRecord) -> tuple[Envelope, type[Message], Handler] | None:
+        """The envelope and its handler, None for a type this service does not handle."""
+        if record.value is None:
+            raise PermanentError("record has no value")
+        try:
+            envelope = Envelope.model_validate_json(record.value)
+        except ValidationError as error:
+            raise PermanentError(f"not a polc envelope: {_short(error)}") from error
+        entry = self.handlers.get(envelope.message_type)
+        if entry is None:
+            return None
+        cls, handler = entry
+        if envelope.schema_version != cls.schema_version:
+            raise PermanentError(
+                f"{envelope.message_type} schema version {envelope.schema_version} is not handled "
+                f"(this service reads version {cls.schema_version})"
+            )
+        return envelope, cls, handler
+
+    async def process(self, record: RawRecord) -> None:
+        """Handle ``record`` completely; raises only when the process is shutting down."""
+        attempt = 0
+        message_type = "unknown"
+        while True:
+            attempt += 1
+            try:
+                parsed = self.parse(record)
+                if parsed is None:
+                    return
+                envelope, cls, handler = parsed
+                message_type = envelope.message_type
+                with metrics.HANDLE_SECONDS.labels(self.service, message_type).time():
+                    await self._handle_once(record, envelope, cls, handler)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the one broad except: classify, retry or dead-letter
+                transient = is_transient(error)
+                metrics.MESSAGES_FAILED.labels(
+                    self.service, message_type, "transient" if transient else "permanent"
+                ).inc()
+                if not transient and (isinstance(error, PermanentError) or attempt >= self.retry.max_attempts):
+                    await self._dead_letter_until_done(record, error)
+                    return
+                delay = self.retry.delay(attempt)
+                log.warning("%s: %s at %s[%d]@%d failed (attempt %d, %s: %s); retrying in %.2fs",
+                            self.service, message_type, record.topic, record.partition, record.offset,
+                            attempt, type(error).__name__, _short(error), delay)
+                await asyncio.sleep(delay)
+
+    async def _handle_once(self, record: RawRecord, envelope: Envelope, cls: type[Message],
+                           handler: Handler) -> None:
+        try:
+            payload = cls.model_validate(envelope.payload)
+        except ValidationError as error:
+            raise PermanentError(f"invalid {envelope.message_type} payload: {_short(error)}") from error
+        incoming = Incoming(envelope=envelope, payload=payload, record=record)
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await store.claim_inbox(conn, envelope.message_id, envelope.message_type, record.topic):
+                metrics.MESSAGES_DUPLICATE.labels(self.service, envelope.message_type).inc()
+                return
+            produced = await handler(conn, incoming) or ()
+            await enqueue(conn, list(produced), routing=self.routing, producer=self.service,
+                          schema=self.schema, cause=envelope)
+        metrics.MESSAGES_HANDLED.labels(self.service, envelope.message_type).inc()
+
+    async def _dead_letter_until_done(self, record: RawRecord, error: BaseException) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self.dead_letter(record, error)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as failure:  # the dead letter itself must not be lost
+                log.error("%s: cannot dead-letter %s[%d]@%d yet (%s); retrying",
+                          self.service, record.topic, record.partition, record.offset, failure)
+                await asyncio.sleep(self.retry.delay(min(attempt, 8)))
+
+    async def dead_letter(self, record: RawRecord, error: BaseException) -> None:
+        """Copy ``record`` to the dead-letter topic and table with the reason."""
+        reason = _short(error, 2000)
+        headers = dict(record.headers)
+        extra = {
+            topic_names.DLQ_HEADER_REASON: reason,
+            topic_names.DLQ_HEADER_ERROR: type(error).__name__,
+            topic_names.DLQ_HEADER_SOURCE_TOPIC: record.topic,
+            topic_names.DLQ_HEADER_SOURCE_PARTITION: str(record.partition),
+            topic_names.DLQ_HEADER_SOURCE_OFFSET: str(record.offset),
+            topic_names.DLQ_HEADER_GROUP: self.group,
+            topic_names.DLQ_HEADER_FAILED_AT: datetime.now(UTC).isoformat(),
+        }
+        out_headers = [(k, v) for k, v in record.headers] + [(k, v.encode()) for k, v in extra.items()]
+        await self.producer.send_and_wait(self.routing.dead_letter_topic, value=record.value,
+                                          key=record.key, headers=out_headers)
+        text_headers = {k: v.decode("utf-8", "replace") for k, v in headers.items()}
+        async with self.pool.acquire() as conn:
+            await store.insert_dead_letter(conn, {
+                "topic": record.topic, "partition": record.partition, "offset": record.offset,
+                "group": self.group, "key": record.key.decode("utf-8", "replace") if record.key else None,
+                "message_id": text_headers.get("polc-message-id"),
+                "message_type": text_headers.get("polc-message-type"),
+                "error_type": type(error).__name__, "reason": reason,
+                "headers": text_headers, "body": record.value,
+            })
+        metrics.DEAD_LETTERS.labels(self.service, record.topic).inc()
+        log.error("%s: dead-lettered %s[%d]@%d: %s", self.service, record.topic, record.partition,
+                  record.offset, reason)
+
+
+def _short(error: BaseException, limit: int = 500) -> str:
+    text = str(error).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+

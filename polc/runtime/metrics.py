@@ -1,0 +1,29 @@
+"""Prometheus metrics shared by every service (labelled by service)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+MESSAGES_HANDLED = Counter(
+    "polc_messages_handled_total", "Messages handled successfully", ["service", "message_type"]
+)
+MESSAGES_DUPLICATE = Counter(
+    "polc_messages_duplicate_total", "Redelivered messages recognised as already handled", ["service", "message_type"]
+)
+MESSAGES_FAILED = Counter(
+    "polc_messages_failed_total", "Handler attempts that raised", ["service", "message_type", "kind"]
+)
+DEAD_LETTERS = Counter(
+    "polc_dead_letters_total", "Messages sent to the dead-letter topic", ["service", "topic"]
+)
+HANDLE_SECONDS = Histogram(
+    "polc_message_handle_seconds", "Time to handle one message", ["service", "message_type"]
+)
+OUTBOX_PUBLISHED = Counter("polc_outbox_published_total", "Outbox rows published", ["service"])
+OUTBOX_REPUBLISHED = Counter(
+    "polc_outbox_republished_total", "Retained outbox rows published again to a broker that lost them", ["service"]
+)
+OUTBOX_BACKLOG = Gauge("polc_outbox_backlog", "Unpublished outbox rows", ["service"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "polc_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"]
+)

@@ -1,0 +1,165 @@
+"""Running one service: pool, migrations, topics, producer, relay, subscriber and HTTP server.
+
+A service describes itself with a :class:`ServiceSpec` (built in its ``app.py``) and
+:class:`ServiceRuntime` does the rest, in this order on start and the reverse on stop.
+Nothing connects before :meth:`ServiceRuntime.start`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+from faststream import AckPolicy, Context
+from faststream.kafka import KafkaBroker, KafkaMessage
+from starlette.routing import BaseRoute
+
+from contracts.base import Message
+from contracts.topics import Topic
+from polc.runtime import kafka, store
+from polc.runtime.consumer import Handler, MessageProcessor, RawRecord, RetryPolicy
+from polc.runtime.db import create_pool
+from polc.runtime.http import HttpServer, build_app
+from polc.runtime.migrations import RUNTIME_MIGRATIONS, migrate
+from polc.runtime.relay import OutboxRelay, RelayConfig
+from polc.runtime.routing import Routing
+from polc.runtime.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceSpec:
+    """What a service is: its name (also its schema), tables, inputs and HTTP API."""
+
+    name: str
+    migrations: Path
+    handlers: dict[type[Message], Handler] = field(default_factory=dict)
+    routes: Sequence[BaseRoute] = ()
+    lifespan: Callable[["ServiceRuntime"], AbstractAsyncContextManager[None]] | None = None
+    """Creates and closes the service's own clients (HTTP, SMTP) once the pool exists."""
+
+
+class ServiceRuntime:
+    """The running process of one service."""
+
+    def __init__(self, spec: ServiceSpec, settings: ServiceSettings, routing: Routing) -> None:
+        self.spec, self.settings, self.routing = spec, settings, routing
+        self.schema = spec.name
+        self.pool: asyncpg.Pool | None = None
+        self.producer = None
+        self.relay: OutboxRelay | None = None
+        self.http: HttpServer | None = None
+        self._broker: KafkaBroker | None = None
+        self._stack = contextlib.AsyncExitStack()
+        self._relay_task: asyncio.Task | None = None
+
+    @property
+    def dsn(self) -> str:
+        return self.settings.database_url.get_secret_value()
+
+    @property
+    def consumed_topics(self) -> list[Topic]:
+        wanted = set(self.spec.handlers)
+        return [t for t in self.routing.topics if wanted & set(t.messages)]
+
+    async def start(self) -> None:
+        s = self.settings
+        self.pool = await create_pool(self.dsn, schema=self.schema, max_size=s.db_pool_size)
+        self._stack.push_async_callback(self.pool.close)
+        async with self.pool.acquire() as conn:
+            await migrate(conn, self.schema, {"runtime": RUNTIME_MIGRATIONS, self.spec.name: self.spec.migrations})
+        await kafka.ensure_topics(s.kafka_bootstrap_servers, kafka.topic_specs(self.routing),
+                                  s.kafka_replication_factor)
+        self.producer = kafka.new_producer(s.kafka_bootstrap_servers, f"polc-{self.spec.name}")
+        await self.producer.start()
+        self._stack.push_async_callback(self.producer.stop)
+        if self.spec.lifespan is not None:
+            await self._stack.enter_async_context(self.spec.lifespan(self))
+        self.relay = OutboxRelay(
+            service=self.spec.name, schema=self.schema, dsn=self.dsn, pool=self.pool, producer=self.producer,
+            routing=self.routing, bootstrap_servers=s.kafka_bootstrap_servers,
+            config=RelayConfig(batch_size=s.outbox_batch_size, poll_interval_s=s.outbox_poll_interval_s,
+                               retention=s.outbox_retention, inbox_retention=s.inbox_retention,
+                               epoch_check_interval_s=s.epoch_check_interval_s),
+        )
+        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-relay")
+        self._stack.push_async_callback(self._stop_relay)
+        if self.spec.handlers:
+            await self._start_subscriber()
+        self.http = HttpServer(self._http_app(), s.http_host, s.http_port)
+        await self.http.start()
+        self._stack.push_async_callback(self.http.stop)
+        log.info("%s started; HTTP on %s:%d", self.spec.name, self.http.host, self.http.port)
+
+    async def stop(self) -> None:
+        await self._stack.aclose()
+
+    async def __aenter__(self) -> "ServiceRuntime":
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _stop_relay(self) -> None:
+        if self._relay_task:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay_task
+
+    async def _start_subscriber(self) -> None:
+        s = self.settings
+        group = self.routing.group(self.spec.name)
+        processor = MessageProcessor(
+            service=self.spec.name, schema=self.schema, group=group, pool=self.pool, producer=self.producer,
+            routing=self.routing, handlers=self.spec.handlers,
+            retry=RetryPolicy(s.handler_max_attempts, s.retry_base_delay_s, s.retry_max_delay_s),
+        )
+        broker = KafkaBroker(s.kafka_bootstrap_servers, client_id=f"polc-{self.spec.name}",
+                             logger=logging.getLogger(f"polc.{self.spec.name}.broker"))
+        topics = [self.routing.name(t) for t in self.consumed_topics]
+
+        # At-least-once: commit after the processor returns; it only raises on shutdown.
+        @broker.subscriber(*topics, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR,
+                           auto_offset_reset="earliest", session_timeout_ms=s.kafka_session_timeout_ms,
+                           heartbeat_interval_ms=s.kafka_heartbeat_interval_ms, max_poll_records=100,
+                           description=f"{self.spec.name}: every message it consumes")
+        async def on_record(body: bytes, message: KafkaMessage = Context("message")) -> None:
+            raw = message.raw_message
+            await processor.process(RawRecord(raw.topic, raw.partition, raw.offset, raw.key, raw.value,
+                                              tuple(raw.headers or ())))
+
+        await broker.start()
+        self._broker = broker
+        self._stack.push_async_callback(broker.stop)
+
+    async def ready(self) -> dict[str, bool]:
+        """State of each dependency, for the readiness probe."""
+        db_ok = False
+        if self.pool is not None:
+            with contextlib.suppress(Exception):
+                async with self.pool.acquire(timeout=2) as conn:
+                    db_ok = await conn.fetchval("SELECT true")
+        relay_ok = self._relay_task is not None and not self._relay_task.done()
+        return {"database": bool(db_ok), "outbox_relay": relay_ok,
+                "subscriber": self._broker is not None or not self.spec.handlers}
+
+    async def _dead_letters(self, limit: int) -> list[dict]:
+        async with self.pool.acquire() as conn:
+            rows = await store.list_dead_letters(conn, limit)
+        return [{**dict(r), "failed_at": r["failed_at"].isoformat()} for r in rows]
+
+    def _http_app(self):
+        return build_app(service=self.spec.name, ready=self.ready, dead_letters=self._dead_letters,
+                         routes=self.spec.routes)

@@ -1,0 +1,122 @@
+"""All SQL of the runtime: outbox, inbox, dead letters and the broker epoch.
+
+Every function takes a connection first; the caller owns the transaction. Tables are found
+through the connection's search path, which points at the service's own schema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import timedelta
+from uuid import UUID
+
+import asyncpg
+
+
+async def lock_record_key(conn: asyncpg.Connection, topic: str, key: str) -> None:
+    """Serialise transactions that enqueue to one key, so outbox ids follow commit order per key."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{topic}\x00{key}")
+
+
+async def insert_outbox_rows(conn: asyncpg.Connection, rows: Sequence[tuple]) -> None:
+    """Insert (message_id, topic, record_key, message_type, headers, body) rows."""
+    await conn.executemany(
+        "INSERT INTO outbox (message_id, topic, record_key, message_type, headers, body)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        rows,
+    )
+
+
+async def notify_outbox(conn: asyncpg.Connection, channel: str) -> None:
+    """Wake the relay when the transaction commits."""
+    await conn.execute("SELECT pg_notify($1, '')", channel)
+
+
+async def fetch_unpublished(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """The oldest unpublished rows, in id order."""
+    return await conn.fetch(
+        "SELECT id, topic, record_key, headers, body FROM outbox"
+        " WHERE published_at IS NULL ORDER BY id LIMIT $1",
+        limit,
+    )
+
+
+async def fetch_retained_after(conn: asyncpg.Connection, after_id: int, limit: int) -> list[asyncpg.Record]:
+    """Published or not, every kept row after ``after_id``, in id order (for republishing)."""
+    return await conn.fetch(
+        "SELECT id, topic, record_key, headers, body FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
+        after_id,
+        limit,
+    )
+
+
+async def mark_published(conn: asyncpg.Connection, ids: Sequence[int]) -> None:
+    await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", list(ids))
+
+
+async def outbox_backlog(conn: asyncpg.Connection) -> tuple[int, float]:
+    """(unpublished rows, age in seconds of the oldest one)."""
+    row = await conn.fetchrow(
+        "SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age"
+        " FROM outbox WHERE published_at IS NULL"
+    )
+    return int(row["n"]), float(row["age"])
+
+
+async def purge_outbox(conn: asyncpg.Connection, retention: timedelta) -> int:
+    status = await conn.execute(
+        "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - $1::interval", retention
+    )
+    return int(status.split()[-1])
+
+
+async def purge_inbox(conn: asyncpg.Connection, retention: timedelta) -> int:
+    status = await conn.execute("DELETE FROM inbox WHERE handled_at < now() - $1::interval", retention)
+    return int(status.split()[-1])
+
+
+async def claim_inbox(conn: asyncpg.Connection, message_id: UUID, message_type: str, topic: str) -> bool:
+    """Record a message as handled; False when it was handled before (a duplicate)."""
+    row = await conn.fetchrow(
+        "INSERT INTO inbox (message_id, message_type, topic) VALUES ($1, $2, $3)"
+        " ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
+        message_id, message_type, topic,
+    )
+    return row is not None
+
+
+async def insert_dead_letter(conn: asyncpg.Connection, letter: dict) -> None:
+    await conn.execute(
+        "INSERT INTO dead_letters (topic, kafka_partition, kafka_offset, consumer_group, record_key,"
+        " message_id, message_type, error_type, reason, headers, body)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        " ON CONFLICT (topic, kafka_partition, kafka_offset, consumer_group) DO NOTHING",
+        letter["topic"], letter["partition"], letter["offset"], letter["group"], letter["key"],
+        letter["message_id"], letter["message_type"], letter["error_type"], letter["reason"],
+        json.dumps(letter["headers"]), letter["body"],
+    )
+
+
+async def list_dead_letters(conn: asyncpg.Connection, limit: int = 100) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, topic, kafka_partition, kafka_offset, consumer_group, record_key, message_id,"
+        " message_type, error_type, reason, failed_at FROM dead_letters ORDER BY id DESC LIMIT $1",
+        limit,
+    )
+
+
+async def count_dead_letters(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT count(*) FROM dead_letters")
+
+
+async def get_epoch_token(conn: asyncpg.Connection) -> UUID | None:
+    return await conn.fetchval("SELECT token FROM broker_epoch")
+
+
+async def set_epoch_token(conn: asyncpg.Connection, token: UUID) -> None:
+    await conn.execute(
+        "INSERT INTO broker_epoch (token) VALUES ($1)"
+        " ON CONFLICT (singleton) DO UPDATE SET token = excluded.token, written_at = now()",
+        token,
+    )

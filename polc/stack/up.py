@@ -1,0 +1,150 @@
+"""``polc up``: the whole system on one machine.
+
+Starts what is not configured to be external — PostgreSQL (data under ``.polc/``), the Tansu
+broker, an SMTP inbox writing ``.eml`` files, the ShopRenter simulator with two demo shops —
+then each service as its own process. A service that dies is restarted. Ctrl-C stops
+everything, services first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+
+from polc.runtime.process import SERVICES
+from polc.stack.ports import free_port, wait_for_port
+from polc.stack.postgres import EmbeddedPostgres
+from polc.stack.tansu import TansuBroker
+
+SIMULATOR_PORT = 8180
+SMTP_PORT = 1025
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen | None = None
+    restarts: int = 0
+    started_at: float = field(default=0.0)
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        self.started_at = time.monotonic()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout_s: float = 15) -> None:
+        if not self.alive():
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+async def _ensure_database(admin_dsn: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def _say(text: str) -> None:
+    print(f"polc up: {text}", flush=True)
+
+
+def up(home: Path) -> int:
+    """Run until interrupted; returns the process exit code."""
+    home = home.resolve()
+    logs = home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    postgres = broker = None
+    children: list[Child] = []
+    try:
+        if "DATABASE_URL" not in env:
+            postgres = EmbeddedPostgres(home / "pgdata", port=int(env.get("POLC_PG_PORT", "0")) or None)
+            postgres.start()
+            asyncio.run(_ensure_database(postgres.dsn, "polc"))
+            env["DATABASE_URL"] = postgres.dsn_for("polc")
+            _say(f"PostgreSQL on 127.0.0.1:{postgres.port} (data in {postgres.data_dir})")
+        if "KAFKA_BOOTSTRAP_SERVERS" not in env:
+            broker = TansuBroker(logs / "tansu.log", port=int(env.get("POLC_KAFKA_PORT", "0")) or None)
+            env["KAFKA_BOOTSTRAP_SERVERS"] = broker.start()
+            _say(f"Kafka-protocol broker (Tansu, in memory) on {broker.bootstrap_servers}")
+        py = sys.executable
+        if "SMTP_HOST" not in env:
+            port = int(env.get("POLC_SMTP_PORT", SMTP_PORT))
+            children.append(Child("smtp-inbox", [py, "-m", "polc.stack.smtp_inbox", "--folder", str(home / "mail"),
+                                                 "--port", str(port)], env, logs / "smtp-inbox.log"))
+            env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(port))
+        if _simulator_available() and "POLC_NO_SIMULATOR" not in env:
+            port = int(env.get("POLC_SIMULATOR_PORT", SIMULATOR_PORT))
+            children.append(Child("shoprenter-simulator",
+                                  [py, "-m", "polc.shoprenter_sim", "--host", "127.0.0.1", "--port", str(port),
+                                   "--shops", "demo1,demo2", "--demo-orders-per-minute", "3"],
+                                  env, logs / "shoprenter-simulator.log"))
+            env["POLC_SIMULATOR_URL"] = f"http://127.0.0.1:{port}"
+        for name in SERVICES:
+            children.append(Child(name, [py, "-m", "polc.cli", "service", name], env, logs / f"{name}.log"))
+        for child in children:
+            child.start()
+            _say(f"started {child.name} (log: {child.log})")
+        _say("running; press Ctrl-C to stop")
+        return _supervise(children)
+    finally:
+        for child in reversed(children):
+            child.stop()
+        if broker:
+            broker.stop()
+        if postgres:
+            postgres.stop()
+        _say("stopped")
+
+
+def _simulator_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("polc.shoprenter_sim.__main__") is not None
+
+
+def _supervise(children: list[Child]) -> int:
+    stop = {"requested": False}
+
+    def request_stop(*_: object) -> None:
+        stop["requested"] = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    while not stop["requested"]:
+        for child in children:
+            if not child.alive() and not stop["requested"]:
+                code = child.process.returncode if child.process else None
+                child.restarts += 1
+                delay = min(30, 2 ** min(child.restarts, 5))
+                _say(f"{child.name} exited with {code}; restarting in {delay}s (see {child.log})")
+                time.sleep(delay)
+                child.start()
+        time.sleep(0.5)
+    return 0
+
+
+__all__ = ["up", "free_port", "wait_for_port"]
