@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, Field
 from contracts.base import Currency, Message, Money, Quantity
 from contracts.common import Customer, Part, ShopId, ShopRenterId, Sku, Unit, VatKey, WarehouseId
 
+
 class _LineBase(Part):
     line_no: int = Field(ge=1, description="Position of the line on the order document, from 1.")
     name: str = Field(min_length=1, max_length=255, description="Line text as shown in the shop, HTML removed.")
@@ -24,6 +25,7 @@ class _LineBase(Part):
     net_amount: Money = Field(description="Net line total as computed by the shop.")
     gross_amount: Money = Field(description="Gross line total as computed by the shop.")
 
+
 class ProductLine(_LineBase):
     """A stock product, matched by SKU (M11); the ledger reserves its quantity (M3)."""
 
@@ -34,6 +36,7 @@ class ProductLine(_LineBase):
     )
     is_stock_item: bool = Field(default=True, description="False for catalog items that are not kept in stock.")
 
+
 class ServiceLine(_LineBase):
     """A non-stock line such as a shipping or payment fee, matched by name (M12)."""
 
@@ -41,19 +44,23 @@ class ServiceLine(_LineBase):
     service_kind: Literal["shipping_fee", "payment_fee", "other"] = Field(description="What the service is for.")
     service_id: str = Field(min_length=1, description="Back-office service item the line was matched to by name.")
 
+
 class CouponLine(_LineBase):
     """A coupon discount downloaded from the shop (M18), with its own VAT key."""
 
     kind: Literal["coupon"] = Field(default="coupon", description="Line kind: a coupon discount (negative amounts).")
     coupon_code: str = Field(min_length=1, max_length=64, description="Coupon code the customer used.")
 
+
 OrderLine = Annotated[ProductLine | ServiceLine | CouponLine, Field(discriminator="kind")]
+
 
 class PaymentMethod(Part):
     """Payment method as downloaded from the shop (M14)."""
 
     code: str = Field(min_length=1, max_length=64, description='ShopRenter paymentMethodCode, e.g. "COD", "BANK_TRANSFER".')
     name: str = Field(min_length=1, max_length=200, description='Name shown to the customer, e.g. "Utánvét".')
+
 
 class ShippingMethod(Part):
     """Shipping method as downloaded from the shop (M15)."""
@@ -62,6 +69,7 @@ class ShippingMethod(Part):
     name: str = Field(min_length=1, max_length=200, description='Name shown to the customer, e.g. "GLS házhozszállítás".')
     pickup_point_id: str | None = Field(default=None, max_length=100, description="Chosen parcel point, if any.")
 
+
 class ShopTotal(Part):
     """One row of the shop's order totals, kept as the shop computed it."""
 
@@ -69,11 +77,13 @@ class ShopTotal(Part):
     name: str = Field(max_length=200, description="Label of the row in the shop.")
     value: Money = Field(description="Amount of the row in the order currency.")
 
+
 class OrderStatus(Part):
     """An order status in the shop."""
 
     shop_status_id: ShopRenterId = Field(description="ShopRenter id of the order status.")
     name: str = Field(max_length=200, description='Status name in the shop\'s language, e.g. "Függőben".')
+
 
 class OrderReceived(Message):
     """A shop order was ingested and filed as an order document in the back office (M1)."""
@@ -103,6 +113,7 @@ class OrderReceived(Message):
     shop_totals: tuple[ShopTotal, ...] = Field(description="Order totals exactly as the shop listed them.")
     warehouse_id: WarehouseId = Field(description="Warehouse the order's stock lines reserve from (M5).")
 
+
 class OrderStatusChanged(Message):
     """The shop changed the status of an ingested, still open order."""
 
@@ -114,6 +125,7 @@ class OrderStatusChanged(Message):
     previous_status: OrderStatus = Field(description="Status before the change, as last seen.")
     status: OrderStatus = Field(description="New status in the shop.")
     changed_at: AwareDatetime = Field(description="When the shop recorded the change (its updatedAt).")
+
 
 class OrderCancelled(Message):
     """An open order was cancelled; its reservation is to be released."""
@@ -128,6 +140,7 @@ class OrderCancelled(Message):
     reason: str | None = Field(default=None, max_length=500, description="Status name or operator's reason.")
     cancelled_at: AwareDatetime = Field(description="When the cancellation happened.")
 
+
 ReviewReason = Literal[
     "unknown_vat_name",
     "ambiguous_customer",
@@ -137,6 +150,7 @@ ReviewReason = Literal[
     "unknown_product",
     "other",
 ]
+
 
 class OrderQuarantined(Message):
     """An order could not be imported and waits in the review queue with its reason and raw data."""
@@ -154,6 +168,7 @@ class OrderQuarantined(Message):
     raw: dict[str, Any] = Field(description="The order as downloaded from ShopRenter, for diagnosis.")
     quarantined_at: AwareDatetime = Field(description="When the order entered the review queue.")
 
+
 class OrderReviewResolved(Message):
     """A held order left the review queue: imported after the cause was fixed, or dismissed."""
 
@@ -165,6 +180,7 @@ class OrderReviewResolved(Message):
     resolved_by: str = Field(min_length=1, description='"auto" when retried automatically, otherwise the operator.')
     note: str | None = Field(default=None, max_length=2000, description="Operator's note.")
     resolved_at: AwareDatetime = Field(description="When the order left the queue.")
+
 
 __all__ = [
     "CouponLine",
