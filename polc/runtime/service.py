@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
-from faststream import AckPolicy, Context
+from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from starlette.routing import BaseRoute
 
@@ -135,7 +135,7 @@ class ServiceRuntime:
                            auto_offset_reset="earliest", session_timeout_ms=s.kafka_session_timeout_ms,
                            heartbeat_interval_ms=s.kafka_heartbeat_interval_ms, max_poll_records=100,
                            description=f"{self.spec.name}: every message it consumes")
-        async def on_record(body: bytes, message: KafkaMessage = Context("message")) -> None:
+        async def on_record(message: KafkaMessage) -> None:
             raw = message.raw_message
             await processor.process(RawRecord(raw.topic, raw.partition, raw.offset, raw.key, raw.value,
                                               tuple(raw.headers or ())))

@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ServiceSettings(BaseSettings):
     """Connection, delivery and HTTP settings of one service process."""
 
-    model_config = SettingsConfigDict(env_prefix="POLC_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="POLC_", extra="ignore", validate_by_name=True)
 
     database_url: SecretStr = Field(
         default=SecretStr("postgresql://postgres@127.0.0.1:5432/polc"),

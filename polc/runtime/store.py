@@ -16,15 +16,15 @@ import asyncpg
 
 async def lock_record_key(conn: asyncpg.Connection, topic: str, key: str) -> None:
     """Serialise transactions that enqueue to one key, so outbox ids follow commit order per key."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{topic}\x00{key}")
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{topic}\x1f{key}")
 
 
 async def insert_outbox_rows(conn: asyncpg.Connection, rows: Sequence[tuple]) -> None:
     """Insert (message_id, topic, record_key, message_type, headers, body) rows."""
     await conn.executemany(
         "INSERT INTO outbox (message_id, topic, record_key, message_type, headers, body)"
-        " VALUES ($1, $2, $3, $4, $5, $6)",
-        rows,
+        " VALUES ($1, $2, $3, $4, $5::text::jsonb, $6)",
+        [(*r[:4], json.dumps(r[4]), r[5]) for r in rows],
     )
 
 
@@ -90,7 +90,7 @@ async def insert_dead_letter(conn: asyncpg.Connection, letter: dict) -> None:
     await conn.execute(
         "INSERT INTO dead_letters (topic, kafka_partition, kafka_offset, consumer_group, record_key,"
         " message_id, message_type, error_type, reason, headers, body)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11)"
         " ON CONFLICT (topic, kafka_partition, kafka_offset, consumer_group) DO NOTHING",
         letter["topic"], letter["partition"], letter["offset"], letter["group"], letter["key"],
         letter["message_id"], letter["message_type"], letter["error_type"], letter["reason"],

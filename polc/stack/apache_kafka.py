@@ -227,6 +227,21 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def cds_archive_path(lib_dir: Path, java: str, classpath: str) -> Path:
+    """Where the broker's class-data-sharing archive for this JVM and jar set is kept.
+
+    A dynamic CDS archive roughly halves JVM start-up for Kafka, but it is only valid for the
+    exact JVM build and class path that wrote it, so both are part of the name.
+    """
+    real_java = Path(java).resolve()
+    key = f"{real_java}|{real_java.stat().st_mtime_ns}|{classpath}"
+    return lib_dir / "cds" / f"kafka-{hashlib.sha256(key.encode()).hexdigest()[:16]}.jsa"
+
+
+def _cds_enabled() -> bool:
+    return os.environ.get("POLC_KAFKA_CDS", "1") != "0"
+
+
 def _set_parent_death_signal() -> None:
     # Linux only: the JVM gets SIGKILL if the Python process dies without calling stop(),
     # so a crashed test run does not leave a broker holding ports and memory.
@@ -264,6 +279,9 @@ class ApacheKafka:
         self.jvm_flags = jvm_flags
         self._proc: subprocess.Popen[bytes] | None = None
         self._log_file = None
+        self._crashed = False  # the JVM exited by itself before it was ready
+        self._ready = False
+        self._pending_archive: tuple[Path, Path] | None = None
 
     # -- public API ---------------------------------------------------------------
 
@@ -307,30 +325,79 @@ class ApacheKafka:
         self.controller_port = free_port()
         props_path = self.workdir / "server.properties"
         _write_properties(props_path, broker_properties(self.workdir, self.port, self.controller_port, self.extra_config))
-        await asyncio.to_thread(self._format_storage, java, classpath, props_path)
-        self._launch(java, classpath, props_path)
+        archive = cds_archive_path(self.lib_dir, java, classpath) if _cds_enabled() else None
+        format_flags = (f"-XX:SharedArchiveFile={archive}",) if archive is not None and archive.is_file() else ()
+        await asyncio.to_thread(self._format_storage, java, classpath, props_path, format_flags)
+        try:
+            await self._launch_and_wait(java, classpath, props_path, archive)
+        except KafkaStackError:
+            jvm_crash = self._crashed and "fatal error has been detected" in self.log_tail(200)
+            if archive is None or not archive.is_file() or not jvm_crash:
+                raise
+            # The JVM crashed, most likely mapping a shared archive it could not use: drop
+            # the archive and try once more without it.
+            archive.unlink(missing_ok=True)
+            await self._launch_and_wait(java, classpath, props_path, archive)
+
+    async def _launch_and_wait(self, java: str, classpath: str, props_path: Path, archive: Path | None) -> None:
+        self._crashed = self._ready = False
+        self._launch(java, classpath, props_path, self._cds_flags(archive))
         try:
             await self._wait_ready()
+            self._ready = True
         except BaseException:
             await self.stop()
             raise
+
+    def _cds_flags(self, archive: Path | None) -> tuple[str, ...]:
+        self._pending_archive = None
+        if archive is None:
+            return ()
+        if archive.is_file():
+            return (f"-XX:SharedArchiveFile={archive}",)
+        # First start with this JVM and jar set: record the loaded classes at exit; stop()
+        # installs the archive only after a clean exit, so it is never half-written.
+        self._pending_archive = (self.workdir / "kafka.jsa.tmp", archive)
+        return (f"-XX:ArchiveClassesAtExit={self._pending_archive[0]}",)
 
     async def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM the broker (controlled shutdown), then SIGKILL after ``timeout`` seconds."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        killed = False
         try:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
                 if not await _wait_exit(proc, timeout):
+                    killed = True
                     proc.kill()
                     await _wait_exit(proc, 5.0)
+            if self._ready and not killed:
+                self._install_archive()
+            else:
+                self._discard_archive()
         finally:
             atexit.unregister(proc.kill)
             if self._log_file is not None:
                 self._log_file.close()
                 self._log_file = None
+
+    def _discard_archive(self) -> None:
+        pending, self._pending_archive = self._pending_archive, None
+        if pending is not None:
+            pending[0].unlink(missing_ok=True)
+
+    def _install_archive(self) -> None:
+        pending, self._pending_archive = self._pending_archive, None
+        if pending is None or not pending[0].is_file():
+            return
+        tmp, archive = pending
+        try:
+            archive.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, archive)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # read-only jar dir: just start without an archive
 
     async def __aenter__(self) -> ApacheKafka:
         await self.start()
@@ -341,11 +408,11 @@ class ApacheKafka:
 
     # -- internals ----------------------------------------------------------------
 
-    def _format_storage(self, java: str, classpath: str, props_path: Path) -> None:
+    def _format_storage(self, java: str, classpath: str, props_path: Path, extra_flags: tuple[str, ...] = ()) -> None:
         if (self.workdir / "data" / "meta.properties").is_file():
             return  # formatted by an earlier start: keep the data
         cmd = [
-            java, *self.jvm_flags, "-cp", classpath,
+            java, *self.jvm_flags, *extra_flags, "-cp", classpath,
             "kafka.tools.StorageTool", "format",
             "--cluster-id", new_cluster_id(),
             "--config", str(props_path),
@@ -356,8 +423,8 @@ class ApacheKafka:
             tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
             raise KafkaStackError(f"kafka-storage format failed (exit {proc.returncode}):\n{tail}")
 
-    def _launch(self, java: str, classpath: str, props_path: Path) -> None:
-        cmd = [java, *self.jvm_flags, *_LOG_FLAGS, "-cp", classpath, "kafka.Kafka", str(props_path)]
+    def _launch(self, java: str, classpath: str, props_path: Path, extra_flags: tuple[str, ...]) -> None:
+        cmd = [java, *self.jvm_flags, *extra_flags, *_LOG_FLAGS, "-cp", classpath, "kafka.Kafka", str(props_path)]
         self._log_file = open(self.log_path, "ab")
         self._proc = subprocess.Popen(
             cmd,
@@ -387,6 +454,7 @@ class ApacheKafka:
         assert self._proc is not None
         code = self._proc.poll()
         if code is not None:
+            self._crashed = True
             raise KafkaStackError(f"Kafka broker exited with code {code} during start-up. Log tail ({self.log_path}):\n{self.log_tail()}")
 
     async def _sleep_until(self, deadline: float, what: str) -> None:
