@@ -326,18 +326,28 @@ class ApacheKafka:
         props_path = self.workdir / "server.properties"
         _write_properties(props_path, broker_properties(self.workdir, self.port, self.controller_port, self.extra_config))
         archive = cds_archive_path(self.lib_dir, java, classpath) if _cds_enabled() else None
-        format_flags = (f"-XX:SharedArchiveFile={archive}",) if archive is not None and archive.is_file() else ()
-        await asyncio.to_thread(self._format_storage, java, classpath, props_path, format_flags)
         try:
-            await self._launch_and_wait(java, classpath, props_path, archive)
+            await self._format_and_launch(java, classpath, props_path, archive)
         except KafkaStackError:
-            jvm_crash = self._crashed and "fatal error has been detected" in self.log_tail(200)
-            if archive is None or not archive.is_file() or not jvm_crash:
+            if archive is None or not archive.is_file() or not self._jvm_crashed():
                 raise
             # The JVM crashed, most likely mapping a shared archive it could not use: drop
             # the archive and try once more without it.
             archive.unlink(missing_ok=True)
-            await self._launch_and_wait(java, classpath, props_path, archive)
+            await self._format_and_launch(java, classpath, props_path, archive)
+
+    async def _format_and_launch(self, java: str, classpath: str, props_path: Path, archive: Path | None) -> None:
+        format_flags = (f"-XX:SharedArchiveFile={archive}",) if archive is not None and archive.is_file() else ()
+        await asyncio.to_thread(self._format_storage, java, classpath, props_path, format_flags)
+        await self._launch_and_wait(java, classpath, props_path, archive)
+
+    def _jvm_crashed(self) -> bool:
+        """True if the last format or broker JVM died with a HotSpot fatal error."""
+        for log in (self.workdir / "format.log", self.log_path):
+            if "fatal error has been detected" in _tail(log, 200):
+                log.rename(log.with_suffix(".crashed.log"))  # so the next check starts clean
+                return True
+        return False
 
     async def _launch_and_wait(self, java: str, classpath: str, props_path: Path, archive: Path | None) -> None:
         self._crashed = self._ready = False
