@@ -72,6 +72,7 @@ async def _injected_fault(request: Request, state: ShopState) -> Response | None
 
 
 def _fault_response(request: Request, state: ShopState, status: int) -> Response:
+    state.faults_injected += 1
     headers = {}
     if status == 429 and state.faults.retry_after_seconds is not None:
         headers["Retry-After"] = f"{state.faults.retry_after_seconds:g}"

@@ -37,6 +37,7 @@ def _stats(state: ShopState) -> dict[str, Any]:
     return {"shop": state.spec.name, "peak_requests_per_second": state.meter.peak,
             "requests": state.meter.total, "rate_limited": state.meter.rejected,
             "tokens_issued": state.tokens_issued, "batch_overlaps": state.batch_overlaps,
+            "faults_injected": state.faults_injected,
             "orders": len(state.table("orders")), "writes": len(state.writes)}
 
 

@@ -100,6 +100,7 @@ class ShopState:
     writes: list[WriteRecord] = field(default_factory=list)
     batch_in_progress: bool = False
     batch_overlaps: int = 0
+    faults_injected: int = 0
     rng: random.Random = field(init=False)
     extras: dict[str, Any] = field(default_factory=dict)
 
