@@ -56,8 +56,9 @@ class TestStack:
             self.bootstrap_servers = self.tansu.start()
             self._stops.append(self.tansu.stop)
         elif mode == "kafka":
-            from polc.stack.apache_kafka import ApacheKafka
+            from polc.stack.apache_kafka import ApacheKafka, ensure_kafka_jars
 
+            ensure_kafka_jars()
             kafka = ApacheKafka(self.workdir / "kafka")
             await kafka.start()
             self.bootstrap_servers = kafka.bootstrap_servers
