@@ -14,19 +14,21 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from uuid import UUID
 
 import asyncpg
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from starlette.routing import BaseRoute
 
-from contracts.base import Message
+from contracts.base import Envelope, Message
 from contracts.topics import Topic
 from polc.runtime import kafka, store
 from polc.runtime.consumer import Handler, MessageProcessor, RawRecord, RetryPolicy
 from polc.runtime.db import create_pool
 from polc.runtime.http import HttpServer, build_app
 from polc.runtime.migrations import RUNTIME_MIGRATIONS, migrate
+from polc.runtime.outbox import enqueue
 from polc.runtime.relay import OutboxRelay, RelayConfig
 from polc.runtime.routing import Routing
 from polc.runtime.settings import ServiceSettings
@@ -160,6 +162,14 @@ class ServiceRuntime:
             rows = await store.list_dead_letters(conn, limit)
         return [{**dict(r), "failed_at": r["failed_at"].isoformat()} for r in rows]
 
+    async def enqueue(self, conn: asyncpg.Connection, messages: Sequence[Message], *,
+                      correlation_id: UUID | None = None) -> list[Envelope]:
+        """Publish ``messages`` when ``conn``'s current transaction commits (HTTP and timer paths)."""
+        return await enqueue(conn, messages, routing=self.routing, producer=self.spec.name,
+                             schema=self.schema, correlation_id=correlation_id)
+
     def _http_app(self):
-        return build_app(service=self.spec.name, ready=self.ready, dead_letters=self._dead_letters,
-                         routes=self.spec.routes)
+        app = build_app(service=self.spec.name, ready=self.ready, dead_letters=self._dead_letters,
+                        routes=self.spec.routes)
+        app.state.runtime = self  # route handlers reach the pool and enqueue through request.app.state
+        return app
