@@ -54,6 +54,18 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return _pytest(["-q", "-m", "broker", *args.pytest_args], {**env, "POLC_TEST_BROKER": "kafka"})
 
 
+def _register_service_commands(sub: argparse._SubParsersAction) -> None:
+    """Services add their own commands (``polc sync``, ``polc reconcile``...) in ``services/<name>/cli.py``."""
+    import importlib
+    import importlib.util
+
+    from polc.runtime.process import SERVICES
+
+    for name in SERVICES:
+        if importlib.util.find_spec(f"services.{name}.cli") is not None:
+            importlib.import_module(f"services.{name}.cli").register(sub)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="polc", description="Back office for ShopRenter webshops")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tansu-only", action="store_true", help="skip the second pass on Apache Kafka")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
     p.set_defaults(func=_cmd_test)
+    _register_service_commands(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
