@@ -10,6 +10,7 @@ import sys
 import textwrap
 
 import asyncpg
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
@@ -130,6 +131,15 @@ async def test_poison_messages_are_dead_lettered_without_blocking(make_settings,
         assert any("asked to fail" in r for r in reasons)
         assert {dict(r.headers)[topic_names.DLQ_HEADER_SOURCE_TOPIC].decode() for r in dlq} == {topic}
         assert b"{not json" in [r.value for r in dlq]
+
+        # Operators see them over HTTP and in the metrics.
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{receiver.http.port}") as http:
+            listed = (await http.get("/dead-letters")).json()["dead_letters"]
+            assert sorted(l["kafka_offset"] for l in listed) == [l["kafka_offset"] for l in letters]
+            metrics = (await http.get("/metrics")).text
+            assert f'polc_dead_letters_total{{service="test_receiver",topic="{topic}"}}' in metrics
+            ready = (await http.get("/health/ready")).json()
+            assert ready["ready"] is True and ready["checks"]["database"] is True
 
 
 async def _count(dsn: str, expected: int) -> bool:

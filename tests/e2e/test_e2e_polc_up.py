@@ -1,0 +1,67 @@
+"""`polc up` brings the whole embedded stack up as processes and Ctrl-C stops all of it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from polc.runtime.process import SERVICES
+from polc.stack.ports import free_port
+
+
+@pytest.mark.slow
+def test_polc_up_serves_every_service_and_stops_cleanly(tmp_path):
+    ports = {name: free_port() for name in SERVICES}
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST")},
+        "POLC_INGEST_HTTP_PORT": str(ports["order_ingest"]),
+        "POLC_LEDGER_HTTP_PORT": str(ports["stock_ledger"]),
+        "POLC_PUSH_HTTP_PORT": str(ports["webshop_push"]),
+        "POLC_INVOICING_HTTP_PORT": str(ports["invoicing"]),
+        "POLC_SMTP_PORT": str(free_port()),
+        "POLC_SIMULATOR_PORT": str(free_port()),
+    }
+    home = tmp_path / "home"
+    proc = subprocess.Popen([sys.executable, "-m", "polc.cli", "up", "--home", str(home)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        ready = _wait_all_ready(ports, timeout_s=180)
+        assert set(ready) == set(SERVICES)
+        metrics = httpx.get(f"http://127.0.0.1:{ports['invoicing']}/metrics").text
+        assert "polc_outbox_backlog" in metrics
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=90)
+    text = output.decode()
+    assert proc.returncode == 0, text[-3000:]
+    assert "polc up: stopped" in text
+    assert (home / "pgdata" / "PG_VERSION").exists()  # data kept for the next start
+    assert not (home / "pgdata" / "postmaster.pid").exists()  # PostgreSQL shut down
+    for name in SERVICES:
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{ports[name]}/health/live", timeout=2)
+
+
+def _wait_all_ready(ports: dict[str, int], timeout_s: float) -> dict[str, dict]:
+    deadline = time.monotonic() + timeout_s
+    ready: dict[str, dict] = {}
+    while time.monotonic() < deadline and len(ready) < len(ports):
+        for name, port in ports.items():
+            if name in ready:
+                continue
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)
+            except httpx.HTTPError:
+                continue
+            if response.status_code == 200 and response.json()["ready"]:
+                ready[name] = response.json()
+        time.sleep(0.5)
+    missing = set(ports) - set(ready)
+    assert not missing, f"not ready within {timeout_s}s: {sorted(missing)}"
+    return ready
