@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from contracts.base import Message
-from contracts.common import ShopId
+from contracts.common import ShopId, ShopRenterId
 
 
 class SyncRequested(Message):
@@ -44,6 +44,11 @@ class SyncCompleted(Message):
     orders_changed: int = Field(ge=0, description="Status changes and cancellations published.")
     orders_quarantined: int = Field(ge=0, description="Orders put into the review queue.")
     api_requests: int = Field(ge=0, description="ShopRenter API requests spent on the poll.")
+    order_ids: tuple[ShopRenterId, ...] | None = Field(
+        default=None,
+        description="ShopRenter ids of the orders published as OrderReceived by this poll; null when not reported. "
+        "webshop_push waits until the ledger has reserved their stock lines before pushing stock (the fence).",
+    )
 
 
 class ShopSyncFailed(Message):
