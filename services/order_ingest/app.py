@@ -2,14 +2,59 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from polc.runtime.service import ServiceSpec
+import httpx
+
+from contracts.sync import SyncRequested
+from polc.runtime.service import ServiceRuntime, ServiceSpec
+from services.order_ingest.api import routes
+from services.order_ingest.scheduler import Scheduler
 from services.order_ingest.settings import Settings
+from services.order_ingest.subscribers import make_on_sync_requested
 
 __all__ = ["Settings", "build"]
 
 
+class _Wakeup:
+    """Lets the subscriber and the HTTP API nudge the scheduler once it exists."""
+
+    def __init__(self) -> None:
+        self.scheduler: Scheduler | None = None
+
+    def __call__(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.wake()
+
+
 def build(settings: Settings) -> ServiceSpec:
     """The service's subscribers, HTTP routes and resources, wired from settings."""
-    return ServiceSpec(name="order_ingest", migrations=Path(__file__).parent / "migrations")
+    wake = _Wakeup()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(runtime: ServiceRuntime) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(timeout=settings.shop_timeout_s) as http:
+            scheduler = Scheduler(runtime, settings, http)
+            wake.scheduler = scheduler
+            task = asyncio.create_task(scheduler.run(), name="order-ingest-scheduler") \
+                if settings.scheduler_enabled else None
+            try:
+                yield
+            finally:
+                wake.scheduler = None
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                await scheduler.stop()
+
+    return ServiceSpec(
+        name="order_ingest",
+        migrations=Path(__file__).parent / "migrations",
+        handlers={SyncRequested: make_on_sync_requested(wake)},
+        routes=routes(settings, wake),
+        lifespan=lifespan,
+    )

@@ -1,0 +1,228 @@
+"""One poll of one shop: read what changed, file new orders, apply status changes, retry reviews.
+
+Called by the scheduler while it holds the shop's lock. Every order is filed in its own
+transaction, so one order that fails cannot block or undo the others; the cursor moves only
+when the whole poll finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from polc.shoprenter import ShopRenterClient
+from polc.shoprenter.models.types import SrDateTime, id_from_href
+from pydantic import TypeAdapter
+
+from services.order_ingest import downloads, filing, store
+from services.order_ingest.cursor import Cursor, advance, gaps_from_json, gaps_to_json, plan_poll
+from services.order_ingest.documents import plan_order
+from services.order_ingest.errors import AlreadyIngested, NeedsReview
+from services.order_ingest.reference import Reference, ShopProduct, vat_key_from_row
+from services.order_ingest.settings import Settings
+from services.order_ingest.text import normalise
+
+log = logging.getLogger(__name__)
+_WHEN = TypeAdapter(SrDateTime)
+CHUNK = 200
+
+
+@dataclass
+class PollResult:
+    started_at: datetime
+    received: int = 0
+    changed: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    cursor: Cursor = field(default_factory=Cursor)
+    given_up_gaps: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ShopCache:
+    """Statuses and tax classes of one shop, reused for ``reference_cache_s``."""
+
+    statuses: dict[str, str] = field(default_factory=dict)
+    tax_classes: dict[str, str] = field(default_factory=dict)
+    loaded_at: float = float("-inf")
+
+
+class ShopPoll:
+    """Everything one poll of one shop needs."""
+
+    def __init__(self, *, pool: asyncpg.Pool, enqueue: filing.Enqueue, settings: Settings, shop: Any,
+                 client: ShopRenterClient, cache: ShopCache) -> None:
+        self.pool, self.enqueue, self.settings, self.shop = pool, enqueue, settings, shop
+        self.client, self.cache = client, cache
+        self.shop_id: str = shop["shop_id"]
+        self.ref: Reference | None = None
+
+    async def run(self, started_at: datetime) -> PollResult:
+        async with self.pool.acquire() as conn:
+            row = await store.get_cursor(conn, self.shop_id)
+        cursor = Cursor(row["updated_watermark"], row["max_inner_id"], gaps_from_json(row["gaps"]))
+        plan = plan_poll(cursor, first_sync_from=self.shop["first_sync_from"],
+                         overlap=timedelta(seconds=self.settings.cursor_overlap_s))
+        result = PollResult(started_at=started_at)
+        await self._load_reference()
+        raws: dict[str, dict[str, Any]] = {}
+        async for raw in downloads.iter_changed_orders(self.client, plan.updated_at_min):
+            raws[str(raw.get("id"))] = raw
+        if plan.gap_inner_id_min is not None:
+            async for raw in downloads.iter_orders_from(self.client, plan.gap_inner_id_min, plan.gap_inner_id_max):
+                raws.setdefault(str(raw.get("id")), raw)
+        async with self.pool.acquire() as conn:
+            retry_ids = await store.reviews_to_retry(conn, self.shop_id, self.settings.review_retry_s)
+        missing = [i for i in retry_ids if i not in raws]
+        raws.update(await downloads.orders_by_id(self.client, missing))
+        ordered = sorted(raws.values(), key=_inner_id)
+        for start in range(0, len(ordered), CHUNK):
+            await self._process_chunk(ordered[start:start + CHUNK], result)
+        seen = [(_inner_id(r), _updated(r)) for r in ordered if str(r.get("id")) not in missing]
+        result.cursor, result.given_up_gaps = advance(cursor, seen, max_gap_polls=self.settings.max_gap_polls)
+        if result.given_up_gaps:
+            log.warning("%s: orders with innerId %s never appeared; no longer looked for",
+                        self.shop_id, result.given_up_gaps)
+        return result
+
+    async def save(self, result: PollResult, conn: asyncpg.Connection) -> None:
+        c = result.cursor
+        await store.save_cursor(conn, self.shop_id, c.updated_watermark, c.max_inner_id, gaps_to_json(c.gaps),
+                                float(self.shop["poll_interval_s"]))
+
+    async def _load_reference(self) -> None:
+        fresh = time.monotonic() - self.cache.loaded_at < self.settings.reference_cache_s
+        if not fresh:
+            self.cache.statuses = await downloads.statuses(self.client)
+            self.cache.tax_classes = await downloads.tax_classes(self.client)
+            self.cache.loaded_at = time.monotonic()
+        async with self.pool.acquire() as conn:
+            vat = {r["short_name"]: vat_key_from_row(r) for r in await store.list_vat_keys(conn)}
+            services = await store.list_service_items(conn)
+            async with conn.transaction():
+                await filing.record_products(conn, self.enqueue, self.shop_id, [], vat)
+        from services.order_ingest.reference import ServiceItem
+
+        self.ref = Reference(
+            vat_keys=vat, statuses=dict(self.cache.statuses),
+            service_items={r["match_name"]: ServiceItem(r["service_id"], r["name"], r["kind"], r["vat_short_name"])
+                           for r in services},
+            cancel_status_names=frozenset(normalise(n) for n in self.shop["cancel_status_names"]),
+            tolerance=self.settings.totals_tolerance)
+
+    async def _process_chunk(self, raws: list[dict[str, Any]], result: PollResult) -> None:
+        ids = [str(r.get("id")) for r in raws]
+        async with self.pool.acquire() as conn:
+            filed = {r["shop_order_id"] for r in await store.stored_orders(conn, self.shop_id, ids)}
+        if any(_status_id(r) and _status_id(r) not in self.ref.statuses for r in raws):
+            self.cache.statuses = await downloads.statuses(self.client)
+            self.ref.statuses = dict(self.cache.statuses)
+        new = [r for r in raws if str(r.get("id")) not in filed and self._wanted(r, result)]
+        await self._download_for(new)
+        for raw in raws:
+            order_id = str(raw.get("id"))
+            if order_id in filed:
+                result.changed += await self._status(raw)
+            elif raw in new:
+                await self._file(raw, result)
+
+    def _wanted(self, raw: dict[str, Any], result: PollResult) -> bool:
+        """New orders worth filing: completed (not abandoned carts), placed since the first-sync date."""
+        if not _status_id(raw):
+            return False
+        placed = _created(raw)
+        if placed is not None and placed < self.shop["first_sync_from"]:
+            result.skipped += 1
+            return False
+        return True
+
+    async def _download_for(self, raws: list[dict[str, Any]]) -> None:
+        skus = sorted({str(p.get("sku")).strip() for r in raws for p in _lines(r) if p.get("sku")})
+        async with self.pool.acquire() as conn:
+            known = {r["sku"]: r for r in await store.shop_products(conn, self.shop_id, skus)}
+        unknown = [s for s in skus if s not in known]
+        if unknown:
+            found = await downloads.products(self.client, unknown, self.cache.tax_classes)
+            async with self.pool.acquire() as conn, conn.transaction():
+                await filing.record_products(conn, self.enqueue, self.shop_id, list(found.values()),
+                                             self.ref.vat_keys)
+            known.update({sku: None for sku in found})
+            self.ref.products.update(found)
+        for sku, row in known.items():
+            if row is not None:
+                self.ref.products[sku] = ShopProduct(
+                    sku=sku, shop_product_id=row["shop_product_id"], name=row["name"], unit=row["unit"],
+                    vat_short_name=row["vat_short_name"], net_price=row["net_price"],
+                    is_stock_item=row["is_stock_item"])
+        registered = sorted({c for r in raws if (c := id_from_href(_href(r.get("customer"))))})
+        async with self.pool.acquire() as conn:
+            known_customers = {c for c in registered if await store.customer_by_shop_id(conn, self.shop_id, c)}
+        self._customers = await downloads.customers(self.client, [c for c in registered if c not in known_customers])
+
+    async def _file(self, raw: dict[str, Any], result: PollResult) -> None:
+        try:
+            plan = plan_order(self.shop_id, raw, self.ref)
+            if plan.cancelled:
+                result.skipped += 1
+                return
+            async with self.pool.acquire() as conn, conn.transaction():
+                await filing.file_order(conn, self.enqueue, self.shop, plan,
+                                        getattr(self, "_customers", {}).get(plan.party.shop_customer_id or ""))
+            result.received += 1
+        except NeedsReview as problem:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await filing.hold_for_review(conn, self.enqueue, self.shop_id, raw, problem)
+            result.quarantined += 1
+            log.info("%s: order %s held for review: %s", self.shop_id, raw.get("innerId"), problem.reason)
+        except AlreadyIngested:
+            log.info("%s: order %s was filed by another poll", self.shop_id, raw.get("innerId"))
+
+    async def _status(self, raw: dict[str, Any]) -> int:
+        status_id = _status_id(raw)
+        if not status_id:
+            return 0
+        changed_at = _updated(raw) or datetime.now(UTC)
+        async with self.pool.acquire() as conn, conn.transaction():
+            return await filing.apply_status(conn, self.enqueue, self.shop_id, str(raw.get("id")), status_id,
+                                             self.ref.statuses.get(status_id, status_id), self.ref, changed_at)
+
+
+def _href(value: Any) -> str | None:
+    return value.get("href") if isinstance(value, dict) else None
+
+
+def _status_id(raw: dict[str, Any]) -> str | None:
+    return id_from_href(_href(raw.get("orderStatus")))
+
+
+def _lines(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    lines = raw.get("orderProducts")
+    lines = [lines] if isinstance(lines, dict) and "href" not in lines else lines
+    return [p for p in lines if isinstance(p, dict)] if isinstance(lines, list) else []
+
+
+def _inner_id(raw: dict[str, Any]) -> int:
+    try:
+        return int(str(raw.get("innerId") or 0))
+    except ValueError:
+        return 0
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        return _WHEN.validate_python(value)
+    except ValueError:
+        return None
+
+
+def _updated(raw: dict[str, Any]) -> datetime | None:
+    return _when(raw.get("dateUpdated"))
+
+
+def _created(raw: dict[str, Any]) -> datetime | None:
+    return _when(raw.get("dateCreated"))

@@ -1,0 +1,165 @@
+"""order_ingest against real PostgreSQL, the real broker and the ShopRenter simulator over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from contracts.base import Envelope
+from contracts.registry import ALL_TOPICS
+from polc.runtime.routing import Routing
+from polc.runtime.service import ServiceRuntime
+from polc.shoprenter_sim import BackgroundSimulator, ShopSpec
+from services.order_ingest.app import Settings, build
+
+FAST = 100
+SHOP_NAMES = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa", "lam", "mu"]
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[BackgroundSimulator]:
+    specs = [ShopSpec(name=n, rate_limit_per_second=FAST, seed=i, seed_orders=0) for i, n in enumerate(SHOP_NAMES, 1)]
+    with BackgroundSimulator(specs) as running:
+        yield running
+
+
+class Control:
+    """The simulator's control API and its shop API (for shop-side edits)."""
+
+    def __init__(self, sim: BackgroundSimulator) -> None:
+        self.sim = sim
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        resp = httpx.request(method, f"{self.sim.base_url}/_control{path}", json=body, timeout=10)
+        resp.raise_for_status()
+        return resp.json()
+
+    def reset(self, shop: str) -> None:
+        self.call("POST", f"/shops/{shop}/reset")
+
+    def place_order(self, shop: str, **order: Any) -> dict[str, Any]:
+        return self.call("POST", f"/shops/{shop}/orders", order)
+
+    def set_status(self, shop: str, inner_id: int, status_inner_id: int) -> None:
+        self.call("PUT", f"/shops/{shop}/orders/{inner_id}/status", {"status_inner_id": status_inner_id})
+
+    def api(self, shop: str, method: str, path: str, body: Any = None) -> Any:
+        creds = self.sim.credentials(shop)
+        resp = httpx.request(method, f"{self.sim.api_base_url(shop)}/{path}", json=body, timeout=10,
+                             auth=(creds["username"], creds["password"]), headers={"Accept": "application/json"})
+        resp.raise_for_status()
+        return resp.json() if resp.content else None
+
+
+@pytest.fixture(scope="session")
+def control(sim: BackgroundSimulator) -> Control:
+    return Control(sim)
+
+
+@pytest.fixture
+def shop_names(control: Control, request: pytest.FixtureRequest) -> Callable[[int], list[str]]:
+    """Fresh simulated shops for this test (reset to the seed state, no orders)."""
+
+    def take(n: int) -> list[str]:
+        names = SHOP_NAMES[:n]
+        for name in names:
+            control.reset(name)
+        return names
+
+    return take
+
+
+@pytest.fixture
+def ingest_settings(make_settings) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        base = make_settings().model_dump()
+        values = {**base, "scheduler_tick_s": 0.1, "allow_fast_shops": True, "shop_retry_base_s": 0.01,
+                  "default_poll_interval_s": 3600.0, **overrides}
+        return Settings(**values)
+
+    return make
+
+
+class Ingest:
+    """A running order_ingest instance and its HTTP API."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{runtime.http.port}", timeout=60)
+
+    async def add_shop(self, sim: BackgroundSimulator, shop: str, **extra: Any) -> dict[str, Any]:
+        creds = sim.credentials(shop)
+        body = {"shop_id": shop, "api_base_url": sim.api_base_url(shop), "token_url": sim.token_url(shop),
+                "client_id": creds["client_id"], "client_secret": creds["client_secret"],
+                "warehouse_id": f"WH-{shop.upper()}", "rate_limit_per_s": FAST,
+                "first_sync_from": "2000-01-01T00:00:00+00:00", **extra}
+        resp = await self.http.post("/shops", json=body)
+        assert resp.status_code == 201, resp.text
+        return resp.json()
+
+    async def sync(self, shop: str | None = None) -> dict[str, Any]:
+        resp = await self.http.post("/sync", json={"shop_id": shop, "wait": True, "timeout_s": 60})
+        assert resp.status_code == 200, resp.text
+        results = resp.json()["results"]
+        assert all(r["state"] == "done" for r in results.values()), results
+        return resp.json()
+
+    async def orders(self, shop: str | None = None) -> list[dict[str, Any]]:
+        params = {"shop": shop} if shop else {}
+        return (await self.http.get("/orders", params=params)).json()["orders"]
+
+    async def document(self, shop: str, order_id: str) -> dict[str, Any]:
+        resp = await self.http.get(f"/orders/{shop}/{order_id}")
+        assert resp.status_code == 200, resp.text
+        return resp.json()["document"]
+
+    async def review(self, state: str = "open") -> list[dict[str, Any]]:
+        return (await self.http.get("/review", params={"state": state})).json()["items"]
+
+    async def customers(self) -> list[dict[str, Any]]:
+        return (await self.http.get("/customers")).json()["customers"]
+
+
+@pytest.fixture
+async def start_ingest(ingest_settings, topic_prefix) -> AsyncIterator[Callable[..., Any]]:
+    """Start an order_ingest instance (several may run side by side on the same database)."""
+    stack = contextlib.AsyncExitStack()
+
+    async def start(**overrides: Any) -> Ingest:
+        settings = ingest_settings(**overrides)
+        runtime = await stack.enter_async_context(
+            ServiceRuntime(build(settings), settings, Routing(ALL_TOPICS, topic_prefix)))
+        ingest = Ingest(runtime)
+        stack.push_async_callback(ingest.http.aclose)
+        return ingest
+
+    async with stack:
+        yield start
+
+
+async def read_topic(bootstrap: str, topic: str, *, until: Callable[[list[Envelope]], bool],
+                     timeout_s: float = 30) -> list[Envelope]:
+    """Envelopes on ``topic`` from the beginning, until ``until`` holds (or the timeout)."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest")
+    await consumer.start()
+    found: list[Envelope] = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while not until(found) and loop.time() < deadline:
+            for batch in (await consumer.getmany(timeout_ms=300)).values():
+                found.extend(Envelope.model_validate(json.loads(r.value)) for r in batch)
+    finally:
+        await consumer.stop()
+    return found
+
+
+def of_type(envelopes: list[Envelope], message_type: str) -> list[Envelope]:
+    return [e for e in envelopes if e.message_type == message_type]
