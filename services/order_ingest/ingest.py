@@ -15,15 +15,16 @@ from typing import Any
 
 import asyncpg
 
+from pydantic import TypeAdapter
+
 from polc.shoprenter import ShopRenterClient
 from polc.shoprenter.models.types import SrDateTime, id_from_href
-from pydantic import TypeAdapter
 
 from services.order_ingest import downloads, filing, store
 from services.order_ingest.cursor import Cursor, advance, gaps_from_json, gaps_to_json, plan_poll
 from services.order_ingest.documents import plan_order
 from services.order_ingest.errors import AlreadyIngested, NeedsReview
-from services.order_ingest.reference import Reference, ShopProduct, vat_key_from_row
+from services.order_ingest.reference import Reference, ServiceItem, ShopProduct, vat_key_from_row
 from services.order_ingest.settings import Settings
 from services.order_ingest.text import normalise
 
@@ -39,6 +40,7 @@ class PollResult:
     changed: int = 0
     quarantined: int = 0
     skipped: int = 0
+    received_ids: list[str] = field(default_factory=list)
     cursor: Cursor = field(default_factory=Cursor)
     given_up_gaps: list[int] = field(default_factory=list)
 
@@ -61,6 +63,7 @@ class ShopPoll:
         self.client, self.cache = client, cache
         self.shop_id: str = shop["shop_id"]
         self.ref: Reference | None = None
+        self.customers: dict[str, dict[str, Any]] = {}
 
     async def run(self, started_at: datetime) -> PollResult:
         async with self.pool.acquire() as conn:
@@ -106,8 +109,6 @@ class ShopPoll:
             services = await store.list_service_items(conn)
             async with conn.transaction():
                 await filing.record_products(conn, self.enqueue, self.shop_id, [], vat)
-        from services.order_ingest.reference import ServiceItem
-
         self.ref = Reference(
             vat_keys=vat, statuses=dict(self.cache.statuses),
             service_items={r["match_name"]: ServiceItem(r["service_id"], r["name"], r["kind"], r["vat_short_name"])
@@ -162,7 +163,7 @@ class ShopPoll:
         registered = sorted({c for r in raws if (c := id_from_href(_href(r.get("customer"))))})
         async with self.pool.acquire() as conn:
             known_customers = {c for c in registered if await store.customer_by_shop_id(conn, self.shop_id, c)}
-        self._customers = await downloads.customers(self.client, [c for c in registered if c not in known_customers])
+        self.customers = await downloads.customers(self.client, [c for c in registered if c not in known_customers])
 
     async def _file(self, raw: dict[str, Any], result: PollResult) -> None:
         try:
@@ -172,8 +173,9 @@ class ShopPoll:
                 return
             async with self.pool.acquire() as conn, conn.transaction():
                 await filing.file_order(conn, self.enqueue, self.shop, plan,
-                                        getattr(self, "_customers", {}).get(plan.party.shop_customer_id or ""))
+                                        self.customers.get(plan.party.shop_customer_id or ""))
             result.received += 1
+            result.received_ids.append(plan.shop_order_id)
         except NeedsReview as problem:
             async with self.pool.acquire() as conn, conn.transaction():
                 await filing.hold_for_review(conn, self.enqueue, self.shop_id, raw, problem)

@@ -122,7 +122,8 @@ class Scheduler:
         finished = datetime.now(UTC)
         common = dict(shop_id=poll.shop_id, trigger=trigger, started_at=result.started_at, finished_at=finished,
                       watermark=result.started_at, orders_received=result.received, orders_changed=result.changed,
-                      orders_quarantined=result.quarantined, api_requests=api_requests)
+                      orders_quarantined=result.quarantined, api_requests=api_requests,
+                      order_ids=tuple(result.received_ids))
         messages: list[Message] = [SyncCompleted(**common, request_id=r) for r in requests] or [SyncCompleted(**common)]
         async with self.runtime.pool.acquire() as conn, conn.transaction():
             await poll.save(result, conn)

@@ -6,19 +6,21 @@ import html
 import re
 
 _TAG = re.compile(r"<[^>]*>")
+_CODE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _BREAK = re.compile(r"<\s*(br|/p|/div|/li)\s*/?\s*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
 def plain_text(value: str | None) -> str:
-    """What a person reads from shop text: tags dropped (line breaks kept), entities decoded.
+    """What a person reads from shop text: tags and scripts dropped, line breaks kept, entities decoded.
 
     Shops store product names and customer comments as HTML; the back office keeps text only,
     so a ``<script>`` in a comment is just characters on the order document.
     """
     if not value:
         return ""
-    text = _BREAK.sub("\n", value)
+    text = _CODE.sub("", value)
+    text = _BREAK.sub("\n", text)
     text = _TAG.sub("", text)
     text = html.unescape(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
