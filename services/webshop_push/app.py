@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from polc.runtime.service import ServiceSpec
+from polc.runtime.service import ServiceRuntime, ServiceSpec
+from services.webshop_push import api
+from services.webshop_push.pusher import Pushers
 from services.webshop_push.settings import Settings
+from services.webshop_push.subscribers import handlers
 
 __all__ = ["Settings", "build"]
 
 
 def build(settings: Settings) -> ServiceSpec:
     """The service's subscribers, HTTP routes and resources, wired from settings."""
-    return ServiceSpec(name="webshop_push", migrations=Path(__file__).parent / "migrations")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(runtime: ServiceRuntime) -> AsyncIterator[None]:
+        if not settings.pusher_enabled:
+            yield
+            return
+        pushers = Pushers(runtime, settings)
+        runtime.pushers = pushers  # the HTTP API and tests see which shops this instance pushes to
+        await pushers.start()
+        try:
+            yield
+        finally:
+            await pushers.stop()
+
+    return ServiceSpec(
+        name="webshop_push",
+        migrations=Path(__file__).parent / "migrations",
+        handlers=handlers(settings.shop_registry_schema),
+        routes=api.routes(settings),
+        lifespan=lifespan,
+    )
