@@ -110,9 +110,10 @@ class Harness:
         for message in messages:
             topic = self.routing.topic_for(type(message))
             env = new_envelope(message, key=topic.key_for(message), producer="cli")
-            await self._producer.send_and_wait(
+            await self._producer.send(
                 self.routing.name(topic), value=env.model_dump_json().encode(), key=env.key.encode(),
                 headers=[(k, v.encode()) for k, v in envelope_headers(env).items()])
+        await self._producer.flush()
 
     def of(self, message_type: str, where: Callable[[Message], bool] = lambda _: True) -> list[Message]:
         return [p for p in (parse_payload(e) for e in self.events if e.message_type == message_type) if where(p)]
