@@ -27,3 +27,6 @@ OUTBOX_BACKLOG = Gauge("polc_outbox_backlog", "Unpublished outbox rows", ["servi
 OUTBOX_OLDEST_AGE = Gauge(
     "polc_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"]
 )
+CONSUMER_LAG = Gauge(
+    "polc_consumer_lag", "Messages not yet committed by a consumer group", ["group", "topic", "partition"]
+)

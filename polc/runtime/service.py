@@ -27,6 +27,7 @@ from polc.runtime import kafka, store
 from polc.runtime.consumer import Handler, MessageProcessor, RawRecord, RetryPolicy
 from polc.runtime.db import create_pool
 from polc.runtime.http import HttpServer, build_app
+from polc.runtime.lag import run_lag_monitor
 from polc.runtime.migrations import RUNTIME_MIGRATIONS, migrate
 from polc.runtime.outbox import enqueue
 from polc.runtime.relay import OutboxRelay, RelayConfig
@@ -91,8 +92,10 @@ class ServiceRuntime:
                                retention=s.outbox_retention, inbox_retention=s.inbox_retention,
                                epoch_check_interval_s=s.epoch_check_interval_s),
         )
-        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-relay")
-        self._stack.push_async_callback(self._stop_relay)
+        self._relay_task = self._start_task(self.relay.run(), "relay")
+        if s.lag_monitor_interval_s > 0:
+            self._start_task(run_lag_monitor(s.kafka_bootstrap_servers, self.routing, s.lag_monitor_interval_s),
+                             "lag-monitor")
         if self.spec.handlers:
             await self._start_subscriber()
         self.http = HttpServer(self._http_app(), s.http_host, s.http_port)
@@ -114,11 +117,17 @@ class ServiceRuntime:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    async def _stop_relay(self) -> None:
-        if self._relay_task:
-            self._relay_task.cancel()
+    def _start_task(self, coro, purpose: str) -> asyncio.Task:
+        """Run ``coro`` in the background until the service stops."""
+        task = asyncio.create_task(coro, name=f"{self.spec.name}-{purpose}")
+
+        async def cancel() -> None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._relay_task
+                await task
+
+        self._stack.push_async_callback(cancel)
+        return task
 
     async def _start_subscriber(self) -> None:
         s = self.settings
