@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from contracts import topics as topic_names
 from contracts.base import Envelope, Message
-from polc.runtime import metrics, store
+from polc.runtime import logs, metrics, store
 from polc.runtime.errors import PermanentError, is_transient
 from polc.runtime.outbox import enqueue
 from polc.runtime.routing import Routing
@@ -112,7 +112,9 @@ class MessageProcessor:
                     return
                 envelope, cls, handler = parsed
                 message_type = envelope.message_type
-                with metrics.HANDLE_SECONDS.labels(self.service, message_type).time():
+                with logs.bind(correlation_id=envelope.correlation_id, message_id=envelope.message_id,
+                               message_type=message_type), \
+                        metrics.HANDLE_SECONDS.labels(self.service, message_type).time():
                     await self._handle_once(record, envelope, cls, handler)
                 return
             except asyncio.CancelledError:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
+
+_context: ContextVar[dict[str, str]] = ContextVar("polc_log_context", default={})
+
+
+@contextlib.contextmanager
+def bind(**fields: object) -> Iterator[None]:
+    """Add ``fields`` (e.g. correlation_id) to every log line written inside the block."""
+    token = _context.set({**_context.get(), **{k: str(v) for k, v in fields.items() if v is not None}})
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,6 +38,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        entry.update(_context.get())
         for key in ("correlation_id", "message_id", "shop_id"):
             if hasattr(record, key):
                 entry[key] = str(getattr(record, key))
