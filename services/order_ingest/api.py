@@ -169,9 +169,11 @@ def routes(settings: Settings, wake: Callable[[], None]) -> list[Route]:
     async def retry_review(request: Request) -> JSONResponse:
         action = await _body(request, ReviewAction)
         p = request.path_params
-        async with pool(request).acquire() as conn:
+        async with pool(request).acquire() as conn, conn.transaction():
             shops_hit = await store.request_review_retry(conn, shop_id=p["shop_id"], shop_order_id=p["order_id"],
                                                          by=action.by)
+            for shop_id in shops_hit:
+                await store.make_due(conn, shop_id)
         wake()
         return _json({"retrying": bool(shops_hit)}, 202 if shops_hit else 404)
 
@@ -202,6 +204,8 @@ def routes(settings: Settings, wake: Callable[[], None]) -> list[Route]:
         async with pool(request).acquire() as conn, conn.transaction():
             await store.upsert_vat_key(conn, short_name, body.category, body.rate, body.nav_case, body.exemption_reason)
             retried = await store.request_review_retry(conn, reason="unknown_vat_name")
+            for shop_id in retried:
+                await store.make_due(conn, shop_id)
         wake()
         return _json({"short_name": short_name, "retrying_shops": retried})
 
@@ -220,6 +224,8 @@ def routes(settings: Settings, wake: Callable[[], None]) -> list[Route]:
             await store.upsert_service_item(conn, body.service_id or f"SRV-{match[:60]}", body.name, match, body.kind,
                                             body.vat_short_name)
             retried = await store.request_review_retry(conn, reason="unknown_service")
+            for shop_id in retried:
+                await store.make_due(conn, shop_id)
         wake()
         return _json({"name": body.name, "retrying_shops": retried})
 
