@@ -45,3 +45,30 @@ async def test_two_shops_with_separate_series_publish_order_received(sim, contro
     assert "service" in kinds  # shipping and the COD fee
     net = sum(Decimal(line["net_amount"]) for line in doc["lines"])
     assert abs(Decimal(doc["gross_total"]) - (net + Decimal(doc["vat_total"]))) <= Decimal("1.00")
+
+
+async def test_polc_sync_and_shop_commands_go_through_the_http_api(sim, control, shop_names, start_ingest, capsys):
+    import asyncio
+
+    from polc.cli import main
+
+    (shop,) = shop_names(1)
+    ingest = await start_ingest()
+    url = f"http://127.0.0.1:{ingest.runtime.http.port}"
+    await ingest.add_shop(sim, shop, client_secret="not-the-right-one")
+    listed = (await ingest.http.get(f"/shops/{shop}")).json()
+    assert "client_secret" not in listed and "not-the-right-one" not in str(listed)
+    control.place_order(shop, lines=[{"sku": "TOJAS-10", "quantity": 1}])
+
+    code = await asyncio.to_thread(main, ["sync", "--shop", shop, "--ingest-url", url])
+    out = capsys.readouterr().out
+    assert code == 1 and "failed" in out and "not-the-right-one" not in out
+
+    secret = sim.credentials(shop)["client_secret"]
+    assert await asyncio.to_thread(main, ["shops", "set", shop, "--json", f'{{"client_secret": "{secret}"}}',
+                                          "--ingest-url", url]) == 0
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["sync", "--shop", shop, "--ingest-url", url]) == 0
+    assert f"{shop}: 1 new" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["shops", "list", "--ingest-url", url]) == 0
+    assert secret not in capsys.readouterr().out
