@@ -1,0 +1,119 @@
+"""Use cases driven by orders and invoices: reserve (M3, M5), release, sell and book stornos back.
+
+An order reserves its stock lines in the warehouse the order names (the shop's configured
+warehouse, M5). Its invoice turns the reservation into a sale; its cancellation releases it;
+a storno invoice books the sold goods back. The order row is locked first, so an order's
+invoice and cancellation never interleave, whichever ledger instance handles them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import asyncpg
+
+from contracts.base import Message
+from contracts.invoices import InvoiceCancelled, InvoiceIssued, InvoiceLine
+from contracts.orders import OrderCancelled, OrderReceived
+from services.stock_ledger import store
+from services.stock_ledger.domain import Cause, Delta, sum_by_sku
+from services.stock_ledger.ledger import book
+
+
+def _order_header(order: OrderReceived) -> dict:
+    c = order.customer
+    ship_to = c.shipping_address or c.billing_address
+    return {
+        "shop_id": order.shop_id, "shop_order_id": order.shop_order_id, "order_number": order.order_number,
+        "shop_order_code": order.shop_order_code, "warehouse_id": order.warehouse_id,
+        "placed_at": order.placed_at, "is_paid": order.is_paid, "customer_name": c.name,
+        "customer_email": c.email,
+        "shipping": {"method": order.shipping_method.name, "pickup_point_id": order.shipping_method.pickup_point_id,
+                     "address": ship_to.model_dump(mode="json"), "payment": order.payment_method.name},
+    }
+
+
+async def reserve_order(conn: asyncpg.Connection, order: OrderReceived, message_id: str | None = None) -> list[Message]:
+    """File a new order and reserve its stock lines; an order seen before reserves nothing."""
+    products = [l for l in order.lines if l.kind == "product"]
+    non_stock = await store.non_stock_skus(conn, {l.sku for l in products})
+    lines = [{"line_no": l.line_no, "sku": l.sku, "name": l.name, "quantity": l.quantity, "unit": l.unit,
+              "is_stock_item": l.is_stock_item and l.sku not in non_stock} for l in products]
+    if not await store.insert_open_order(conn, _order_header(order), lines):
+        return []
+    wanted = sum_by_sku((l["sku"], l["quantity"]) for l in lines if l["is_stock_item"])
+    if not wanted:
+        return []
+    await store.insert_reservations(conn, order.shop_id, order.shop_order_id, order.warehouse_id, wanted)
+    deltas = [Delta(order.warehouse_id, sku, "reservation", reserved=q) for sku, q in wanted.items()]
+    return await book(conn, deltas, Cause("reservation", order.order_number, order.shop_id, order.shop_order_id,
+                                          message_id))
+
+
+async def release_order(conn: asyncpg.Connection, cancel: OrderCancelled, message_id: str | None = None) -> list[Message]:
+    """A cancelled open order gives its reservation back."""
+    order = await _lock_or_file(conn, cancel.shop_id, cancel.shop_order_id, cancel.order_number,
+                                cancel.warehouse_id, "cancelled")
+    if order is None or order["status"] != "open":
+        return []
+    await store.set_order_status(conn, cancel.shop_id, cancel.shop_order_id, "cancelled")
+    deltas = await _release(conn, cancel.shop_id, cancel.shop_order_id)
+    return await book(conn, deltas, Cause("reservation_release", cancel.order_number, cancel.shop_id,
+                                          cancel.shop_order_id, message_id, cancel.reason))
+
+
+async def sell_invoice(conn: asyncpg.Connection, invoice: InvoiceIssued, message_id: str | None = None) -> list[Message]:
+    """An issued invoice takes its products off the shelf and ends the order's reservation."""
+    if not await store.claim_invoice(conn, invoice.invoice_number, "invoice", invoice.shop_id,
+                                     invoice.shop_order_id, invoice.warehouse_id):
+        return []
+    order = await _lock_or_file(conn, invoice.shop_id, invoice.shop_order_id, invoice.order_number,
+                                invoice.warehouse_id, "invoiced")
+    deltas: list[Delta] = []
+    if order is not None:
+        await store.set_order_status(conn, invoice.shop_id, invoice.shop_order_id, "invoiced")
+        deltas += await _release(conn, invoice.shop_id, invoice.shop_order_id)
+    sold = await _stock_quantities(conn, invoice.lines)
+    deltas += [Delta(invoice.warehouse_id, sku, "sale", physical=-q) for sku, q in sold.items()]
+    return await book(conn, deltas, Cause("sale", invoice.invoice_number, invoice.shop_id, invoice.shop_order_id,
+                                          message_id))
+
+
+async def storno_invoice(conn: asyncpg.Connection, storno: InvoiceCancelled, message_id: str | None = None) -> list[Message]:
+    """A storno invoice books the invoiced products back onto the shelf."""
+    if not await store.claim_invoice(conn, storno.invoice_number, "storno", storno.shop_id,
+                                     storno.shop_order_id, storno.warehouse_id):
+        return []
+    order = await _lock_or_file(conn, storno.shop_id, storno.shop_order_id, storno.order_number,
+                                storno.warehouse_id, "invoice_cancelled")
+    deltas: list[Delta] = []
+    if order is not None:
+        await store.set_order_status(conn, storno.shop_id, storno.shop_order_id, "invoice_cancelled")
+        deltas += await _release(conn, storno.shop_id, storno.shop_order_id)
+    returned = await _stock_quantities(conn, storno.lines)
+    deltas += [Delta(storno.warehouse_id, sku, "storno", physical=q) for sku, q in returned.items()]
+    return await book(conn, deltas, Cause("storno", storno.invoice_number, storno.shop_id, storno.shop_order_id,
+                                          message_id, storno.reason))
+
+
+async def _lock_or_file(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, order_number: str,
+                        warehouse_id: str, closed_status: str) -> asyncpg.Record | None:
+    """The locked order row; None when the order was unknown and is now filed as closed."""
+    while True:
+        order = await store.lock_order(conn, shop_id, shop_order_id)
+        if order is not None:
+            return order
+        if await store.insert_closed_order(conn, shop_id, shop_order_id, order_number, warehouse_id, closed_status):
+            return None
+
+
+async def _release(conn: asyncpg.Connection, shop_id: str, shop_order_id: str) -> list[Delta]:
+    released = await store.delete_reservations(conn, shop_id, shop_order_id)
+    return [Delta(r["warehouse_id"], r["sku"], "reservation_release", reserved=-r["quantity"]) for r in released]
+
+
+async def _stock_quantities(conn: asyncpg.Connection, lines: tuple[InvoiceLine, ...]) -> dict[str, Decimal]:
+    """Quantities per SKU of an invoice's stock products (a storno's negated lines count the same)."""
+    products = [l for l in lines if l.kind == "product" and l.sku]
+    non_stock = await store.non_stock_skus(conn, {l.sku for l in products})
+    return sum_by_sku((l.sku, abs(l.quantity)) for l in products if l.sku not in non_stock)
