@@ -30,3 +30,24 @@ OUTBOX_OLDEST_AGE = Gauge(
 CONSUMER_LAG = Gauge(
     "polc_consumer_lag", "Messages not yet committed by a consumer group", ["group", "topic", "partition"]
 )
+
+# ShopRenter traffic, per shop (set by the ShopRenter client).
+SHOPRENTER_REQUESTS = Counter(
+    "polc_shoprenter_requests_total", "HTTP requests sent to ShopRenter", ["shop_id", "method", "status"]
+)
+SHOPRENTER_RATE_LIMITED = Counter(
+    "polc_shoprenter_rate_limited_total", "ShopRenter answers 429 Too Many Requests", ["shop_id"]
+)
+SHOPRENTER_LATENCY = Histogram(
+    "polc_shoprenter_request_seconds", "Duration of one ShopRenter HTTP request", ["shop_id"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
+)
+
+# Business health (set by the services that own each figure).
+SHOP_LAST_SYNC = Gauge(
+    "polc_shop_last_successful_sync_timestamp_seconds", "Unix time of each shop's last successful order sync",
+    ["shop_id"],
+)
+SHOP_PENDING_WRITES = Gauge("polc_shop_pending_writes", "Shop writes waiting to be sent", ["shop_id"])
+INVOICES_ISSUED = Counter("polc_invoices_issued_total", "Invoices issued", ["series"])
+INVOICE_EMAILS = Counter("polc_invoice_emails_total", "Invoice e-mails by result (sent, failed)", ["result"])

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from polc.runtime import metrics
 from polc.shoprenter.auth import Authenticator
 from polc.shoprenter.backoff import (
     REJECTED_BEFORE_PROCESSING,
@@ -132,18 +133,25 @@ class ShopRenterClient:
             auth_header = await self._auth.header()
             headers = {"Authorization": auth_header, "Accept": "application/json"}
             retry_after: float | None = None
+            shop = self.connection.shop_id
+            sent_at = time.perf_counter()
             try:
                 resp = await self._http.request(
                     method, url, params=params, json=json, headers=headers,
                     timeout=self.connection.timeout_seconds,
                 )
             except httpx.HTTPError as exc:
+                metrics.SHOPRENTER_REQUESTS.labels(shop, method, "error").inc()
                 if not (safe_to_repeat or isinstance(exc, _NOT_SENT)):
                     raise ShopRenterTransportError(
                         f"{type(exc).__name__}; not repeated because {method} is not idempotent", **where
                     ) from None
                 failure, status = type(exc).__name__, None
             else:
+                metrics.SHOPRENTER_LATENCY.labels(shop).observe(time.perf_counter() - sent_at)
+                metrics.SHOPRENTER_REQUESTS.labels(shop, method, str(resp.status_code)).inc()
+                if resp.status_code == 429:
+                    metrics.SHOPRENTER_RATE_LIMITED.labels(shop).inc()
                 if resp.status_code == 401 and self._auth.renewable and not renewed:
                     renewed = True
                     self._auth.invalidate(auth_header)
