@@ -43,7 +43,7 @@ async def stock_changed(conn: asyncpg.Connection, msg: StockChanged, *, registry
 async def product_created(conn: asyncpg.Connection, msg: ProductCreated, *, registry: str, message_id: str) -> None:
     """Remember the product and queue its creation in every shop it is meant for."""
     p = msg.product
-    await store.upsert_product(conn, msg.sku, p.name, p.vat, p.net_price, p.currency, p.shop_ids, p.is_stock_item,
+    await store.upsert_product(conn, msg.sku, p.name, p.vat.short_name, p.net_price, p.currency, p.shop_ids, p.is_stock_item,
                                msg.created_at)
     reason = {"event": "ProductCreated", "message_id": message_id, "origin": msg.origin,
               "created_at": msg.created_at.isoformat()}

@@ -271,11 +271,13 @@ class ShopWriter:
 
     def _pushed_row(self, write: ProductWrite, part: Pending, watermark: datetime | None) -> tuple:
         row = part.row
+        # The value read is the newest known, so it settles the pending version too (which may be a
+        # synthetic one, e.g. after a product was created in the shop).
         if part.kind == "stock":
-            version = row["stock_version"]
+            version = max(row["stock_version"], part.version)
             return (self.shop_id, part.sku, "stock", write.stock, version, write.product_id, row["warehouse_id"],
                     row["free"], row["safety_buffer"], watermark, row["reason"], row["first_seen_at"], version)
-        version = row["price_version"]
+        version = max(row["price_version"], part.version)
         return (self.shop_id, part.sku, "price", write.price, version, write.product_id, None, None, None, None,
                 row["reason"], row["first_seen_at"], version)
 

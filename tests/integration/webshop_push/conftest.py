@@ -189,3 +189,30 @@ async def outbox_messages(runtime: ServiceRuntime, message_type: str) -> list[di
     async with runtime.pool.acquire() as conn:
         rows = await conn.fetch("SELECT body FROM outbox WHERE message_type = $1 ORDER BY id", message_type)
     return [Envelope.model_validate_json(bytes(r["body"])).payload for r in rows]
+
+
+@pytest.fixture
+async def push(push_settings, routing) -> AsyncIterator[Callable[..., Any]]:
+    """Start webshop_push instances for this test; all are stopped at its end."""
+    runtimes: list[ServiceRuntime] = []
+
+    async def start(**overrides: Any) -> ServiceRuntime:
+        runtime = await start_push(push_settings(**overrides), routing)
+        runtimes.append(runtime)
+        return runtime
+
+    yield start
+    for runtime in reversed(runtimes):
+        await runtime.__aexit__(None, None, None)
+
+
+def stock_writes(control: Control, shop: str, sku: str) -> list[Decimal]:
+    """Every stock1 value the shop accepted for the SKU, in arrival order."""
+    pid = control.product(shop, sku)["id"]
+    return [Decimal(str(w["body"]["stock1"])) for w in control.writes(shop)
+            if pid in w["path"] and w["status"] < 300 and isinstance(w["body"], dict) and "stock1" in w["body"]]
+
+
+async def pending_rows(runtime: ServiceRuntime) -> list[Any]:
+    async with runtime.pool.acquire() as conn:
+        return await conn.fetch("SELECT * FROM pending_writes")

@@ -1,0 +1,119 @@
+"""``polc reconcile`` and ``polc push-explain``: talk to webshop_push's HTTP API.
+
+The API address comes from ``--url``, else ``POLC_PUSH_URL``, else http://127.0.0.1:8103.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+import httpx
+
+DEFAULT_URL = "http://127.0.0.1:8103"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reconcile", help="compare shops' stock and price with the back office and fix differences")
+    p.add_argument("--shop", help="only this shop (default: every enabled shop)")
+    p.add_argument("--dry-run", action="store_true", help="list the differences, change nothing")
+    p.add_argument("--wait", type=float, default=300.0, help="seconds to wait for the result (default 300)")
+    p.add_argument("--json", action="store_true", help="print the raw result")
+    _url(p)
+    p.set_defaults(func=cmd_reconcile)
+    p = sub.add_parser("push-explain", help="what a shop shows for a SKU, since when, from which ledger version, why")
+    p.add_argument("shop")
+    p.add_argument("sku")
+    p.add_argument("--json", action="store_true", help="print the raw explanation")
+    _url(p)
+    p.set_defaults(func=cmd_explain)
+
+
+def _url(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--url", default=os.environ.get("POLC_PUSH_URL", DEFAULT_URL), help="webshop_push HTTP API")
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    body: dict[str, Any] = {"dry_run": args.dry_run, "wait_s": args.wait}
+    if args.shop:
+        body["shop_id"] = args.shop
+    try:
+        resp = httpx.post(f"{args.url}/reconcile", json=body, timeout=args.wait + 30)
+    except httpx.HTTPError as error:
+        print(f"cannot reach webshop_push at {args.url}: {error}", file=sys.stderr)
+        return 2
+    data = resp.json()
+    if resp.status_code >= 400:
+        print(data.get("error", resp.text), file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(render_reconcile(data))
+    return 0 if resp.status_code == 200 else 3
+
+
+def render_reconcile(data: dict[str, Any]) -> str:
+    lines = []
+    for run in data["runs"]:
+        result = run.get("result") or {}
+        head = f"{run['shop_id']}: {run['state']}"
+        if run["state"] == "pending":
+            lines.append(f"{head} (still running; see GET /reconcile/{run['run_id']})")
+            continue
+        if "error" in result:
+            lines.append(f"{head}: {result['error']}")
+            continue
+        diffs = result.get("differences", [])
+        verb = "would fix" if result.get("dry_run") else "fixing"
+        lines.append(f"{head}, {result.get('products_in_shop', 0)} products in the shop, {len(diffs)} differences"
+                     + (f" ({verb} {sum(d['field'] != 'unknown_in_back_office' for d in diffs)})" if diffs else ""))
+        for d in diffs:
+            lines.append(f"  {d['sku']:<24} {d['field']:<22} shop={d['shop']} back_office={d['back_office']}")
+    return "\n".join(lines)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    try:
+        resp = httpx.get(f"{args.url}/shops/{args.shop}/products/{args.sku}", timeout=30)
+    except httpx.HTTPError as error:
+        print(f"cannot reach webshop_push at {args.url}: {error}", file=sys.stderr)
+        return 2
+    if resp.status_code >= 400:
+        print(resp.text, file=sys.stderr)
+        return 1
+    data = resp.json()
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_explain(data))
+    return 0
+
+
+def render_explain(data: dict[str, Any]) -> str:
+    lines = [f"{data['shop_id']} / {data['sku']}  (shop product id {data.get('shop_product_id') or 'unknown'}, "
+             f"warehouse {data.get('warehouse_id') or '?'})"]
+    for kind in ("stock", "price", "create"):
+        p = data["pushed"].get(kind)
+        if p:
+            why = p.get("reason") or {}
+            detail = f"value {p.get('value')} " if kind != "create" else ""
+            if kind == "stock":
+                detail += f"(free {p.get('free')} - buffer {p.get('safety_buffer')}) "
+            lines.append(f"  {kind:<6} pushed {detail}at {p['pushed_at']}, version {p['version']}, "
+                         f"because {_why(why)}" + (f"; fence watermark {p['sync_watermark']}" if p.get("sync_watermark") else ""))
+        w = data["pending"].get(kind)
+        if w:
+            lines.append(f"  {kind:<6} pending version {w['version']} ({w['state']}, {w['attempts']} tries"
+                         + (f", last error: {w['last_error']}" if w.get("last_error") else "") + ")")
+    if len(lines) == 1:
+        lines.append("  nothing pushed or pending for this SKU")
+    return "\n".join(lines)
+
+
+def _why(reason: dict[str, Any]) -> str:
+    event = reason.get("event", "?")
+    cause = reason.get("cause") or {}
+    if cause:
+        return f"{event} {cause.get('kind')} {cause.get('document_id')}"
+    return event
