@@ -44,8 +44,23 @@ def _pytest(extra: list[str], env: dict[str, str]) -> int:
     return 0 if code == 5 else code  # 5: nothing selected, e.g. no broker tests in a subset
 
 
+def _ensure_test_tools() -> None:
+    """Install Debian's docker-compose (validates docker-compose.yml without a Docker engine)."""
+    import shutil
+
+    if shutil.which("docker-compose") or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    print("installing docker-compose from Debian to validate docker-compose.yml", flush=True)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.call(["apt-get", "install", "-y", "-qq", "docker-compose"], env=env, **quiet) != 0:
+        subprocess.call(["apt-get", "update", "-qq"], env=env, **quiet)
+        subprocess.call(["apt-get", "install", "-y", "-qq", "docker-compose"], env=env, **quiet)
+
+
 def _cmd_test(args: argparse.Namespace) -> int:
     """The whole suite on the embedded broker, then the broker tests again on Apache Kafka."""
+    _ensure_test_tools()
     env = dict(os.environ)
     code = _pytest(["-q", *args.pytest_args], {**env, "POLC_TEST_BROKER": "tansu"})
     if code or args.tansu_only:
