@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.order_ingest.conftest import of_type, read_topic
+from tests.integration.order_ingest.topics import of_type, read_topic
 
 pytestmark = pytest.mark.broker
 

@@ -78,7 +78,7 @@ async def test_coupon_fees_and_mixed_vat_make_the_right_lines_and_totals(sim, co
 
 async def test_html_in_product_names_and_comments_is_stored_as_text(sim, control, shop_names, start_ingest,
                                                                      stack, topic_prefix):
-    from tests.integration.order_ingest.conftest import of_type, read_topic
+    from tests.integration.order_ingest.topics import of_type, read_topic
 
     (shop,) = shop_names(1)
     tax = next(t for t in control.api(shop, "GET", "taxClasses?full=1")["items"] if t["name"] == "27%")

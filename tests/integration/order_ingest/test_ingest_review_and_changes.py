@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 
 from contracts.sync import SyncRequested
 from polc.runtime.outbox import envelope_headers, new_envelope
-from tests.integration.order_ingest.conftest import of_type, read_topic
+from tests.integration.order_ingest.topics import of_type, read_topic
 from tests.support.ping import wait_for
 
 pytestmark = pytest.mark.broker
