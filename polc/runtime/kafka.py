@@ -38,8 +38,9 @@ def topic_specs(routing: Routing) -> list[NewTopic]:
                  topic_configs=t.topic_configs())
         for t in routing.topics
     ]
-    specs.append(NewTopic(routing.dead_letter_topic, num_partitions=3, replication_factor=1,
-                          topic_configs={"retention.ms": str(30 * 24 * 3600 * 1000)}))
+    if routing.dead_letter_topic not in {s.name for s in specs}:
+        specs.append(NewTopic(routing.dead_letter_topic, num_partitions=1, replication_factor=1,
+                              topic_configs={"retention.ms": str(90 * 24 * 3600 * 1000)}))
     specs.append(NewTopic(routing.epoch_topic, num_partitions=1, replication_factor=1,
                           topic_configs={"retention.ms": "-1"}))
     return specs

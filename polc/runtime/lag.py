@@ -21,12 +21,16 @@ from polc.runtime.routing import Routing
 log = logging.getLogger(__name__)
 
 
-def consumer_groups(routing: Routing, services: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+#: Subscribers in the registry that read topics on demand rather than in a consumer group.
+NOT_CONSUMER_GROUPS = ("cli", "backoffice")
+
+
+def consumer_groups(routing: Routing) -> dict[str, list[str]]:
     """Group name -> broker topic names, for every subscribing service in the registry."""
     groups: dict[str, list[str]] = {}
     for topic in routing.topics:
         for service in topic.subscribers:
-            if services is None or service in services:
+            if service not in NOT_CONSUMER_GROUPS:
                 groups.setdefault(routing.group(service), []).append(routing.name(topic))
     return groups
 
