@@ -141,3 +141,23 @@ async def test_stock_report_json_and_csv(api, sender, database):
 async def _reserved(database, key, quantity):
     got = (await figures(database)).get(key)
     return got is not None and got[1] == quantity
+
+
+async def test_cli_talks_to_the_ledger(ledger, capsys):
+    from polc.cli import main
+
+    url = ["--ledger-url", f"http://127.0.0.1:{ledger.http.port}"]
+
+    async def polc(*argv: str) -> int:
+        return await asyncio.to_thread(main, [*argv[:2], *url, *argv[2:]] if argv[0] in ("stock", "product", "fulfil")
+                                       else [argv[0], *url, *argv[1:]])
+
+    assert await polc("product", "create", "KAVE", "--name", "Kávé 250 g", "--price", "2000", "--minimum", "5",
+                      "--supplier", "SUP1", "--supplier-item-number", "K-250") == 0
+    assert await polc("receipt", "R-1", "KAVE=3", "--warehouse", "BP1", "--supplier", "SUP1") == 0
+    assert await polc("adjust", "L-1", "KAVE=2", "--warehouse", "BP1", "--reason", "Leltár", "--count") == 0
+    capsys.readouterr()
+    assert await polc("stock", "report", "--suppliers", "--csv") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "BP1,KAVE,Kávé 250 g,db,2,0,2,5,0,3,SUP1,,K-250"
+    assert await polc("adjust", "A-1", "KAVE=-9", "--warehouse", "BP1", "--reason", "Törött") == 1
