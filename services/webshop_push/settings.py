@@ -15,6 +15,8 @@ class Settings(ServiceSettings):
     pusher_enabled: bool = Field(default=True, description="Run shop pushers in this instance (off: subscriber and API only).")
     shop_scan_s: float = Field(default=2.0, gt=0, description="How often an instance looks for shops it could push to.")
     idle_poll_s: float = Field(default=1.0, gt=0, description="Longest sleep of an idle pusher between looks at its pending writes.")
+    handover_quiet_s: float = Field(default=1.2, ge=0, description="Pause before a pusher's first request to a shop it just "
+                                    "took over, so the previous owner's requests leave the rate window.")
     linger_s: float = Field(default=0.02, ge=0, description="Wait after a wake-up so close changes leave in one batch.")
     batch_size: int = Field(default=200, ge=1, le=200, description="Product writes per Batch API call (ShopRenter max 200).")
     fence_resend_s: float = Field(default=15.0, gt=0, description="A fence still waiting after this long asks order_ingest again.")

@@ -78,7 +78,9 @@ class ShopWriter:
         return self.runtime.pool
 
     async def run(self) -> None:
-        await self._set_status("running", None)
+        await self._set_status("starting", None)
+        # The previous owner's last requests may still be inside the shop's rate window.
+        await asyncio.sleep(self.settings.handover_quiet_s)
         failures = 0
         while True:
             try:
