@@ -84,6 +84,7 @@ def plan(rows: Iterable[Any], batch_size: int = 200) -> Plan:
     """
     result = Plan()
     by_sku: dict[str, ProductWrite] = {}
+    solo: dict[str, ProductWrite] = {}
     for row in rows:
         item = Pending(sku=row["sku"], kind=row["kind"], version=row["version"], row=row)
         if item.kind == "create":
@@ -96,16 +97,17 @@ def plan(rows: Iterable[Any], batch_size: int = 200) -> Plan:
         if not row["shop_product_id"]:
             result.unknown_ids.append(item)
             continue
-        write = by_sku.get(item.sku)
+        group = solo if row["solo"] else by_sku
+        write = group.get(item.sku)
         if write is None:
-            if len(by_sku) >= batch_size:
+            if group is by_sku and len(by_sku) >= batch_size:
                 continue
-            write = by_sku[item.sku] = ProductWrite(sku=item.sku, product_id=row["shop_product_id"])
+            write = group[item.sku] = ProductWrite(sku=item.sku, product_id=row["shop_product_id"],
+                                                   solo=group is solo)
         setattr(write, item.kind, value)
         write.parts.append(item)
-        write.solo = write.solo or bool(row["solo"])
-    result.writes = [w for w in by_sku.values() if not w.solo]
-    result.solo = [w for w in by_sku.values() if w.solo]
+    result.writes = list(by_sku.values())
+    result.solo = list(solo.values())
     return result
 
 
