@@ -1,0 +1,109 @@
+"""Stock ledger throughput through the broker: movements per second, and the time to reserve orders.
+
+Starts PostgreSQL and the broker the tests use (``POLC_TEST_BROKER``; ``POLC_TEST_DATABASE_URL`` /
+``POLC_TEST_KAFKA`` point at running ones), runs one ledger in-process, publishes goods receipts
+with ``--lines`` lines each (one movement per line) and then ``--orders`` OrderReceived, and
+measures from the first publish until the ledger has committed the last one (inbox, movements,
+reservations and the StockChanged outbox rows in the same transactions).
+
+    .venv/bin/python -m bench.stock_ledger_bench --receipts 1000 --lines 20 --orders 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+from contracts.registry import ALL_TOPICS
+from polc.runtime import kafka
+from polc.runtime.outbox import envelope_headers, new_envelope
+from polc.runtime.routing import Routing
+from polc.runtime.service import ServiceRuntime
+from services.stock_ledger.app import Settings, build
+from tests.integration.stock_ledger import messages as m
+from tests.support.stack import TestStack
+
+
+async def publish(producer, routing: Routing, messages) -> None:
+    sends = []
+    for payload in messages:
+        topic = routing.topic_for(type(payload))
+        env = new_envelope(payload, key=topic.key_for(payload), producer="bench")
+        sends.append(await producer.send(routing.name(topic), value=env.model_dump_json().encode(),
+                                         key=env.key.encode(),
+                                         headers=[(k, v.encode()) for k, v in envelope_headers(env).items()]))
+    await asyncio.gather(*sends)
+
+
+async def wait_until(conn: asyncpg.Connection, sql: str, target: int) -> None:
+    while await conn.fetchval(sql) < target:
+        await asyncio.sleep(0.05)
+
+
+async def run(args: argparse.Namespace) -> None:
+    stack = TestStack(Path(tempfile.mkdtemp(prefix="polc-bench-")))
+    await stack.start()
+    try:
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = await asyncpg.connect(stack.admin_dsn)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        dsn = stack.admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+        settings = Settings(database_url=dsn, kafka_bootstrap_servers=stack.bootstrap_servers,
+                            kafka_topic_prefix=f"{name}.", http_port=0, db_pool_size=args.pool)
+        routing = Routing(ALL_TOPICS, settings.kafka_topic_prefix)
+        async with ServiceRuntime(build(settings), settings, routing):
+            producer = kafka.new_producer(stack.bootstrap_servers, "bench")
+            await producer.start()
+            conn = await asyncpg.connect(dsn, server_settings={"search_path": "stock_ledger"})
+            try:
+                skus = [f"SKU-{i:05d}" for i in range(args.skus)]
+                receipts = [m.receipt(f"R-{i}", {skus[(i * args.lines + j) % len(skus)]: 50 for j in range(args.lines)},
+                                      warehouse=f"W{i % args.warehouses}") for i in range(args.receipts)]
+                movements = sum(len(r.lines) for r in receipts)
+                started = time.perf_counter()
+                await publish(producer, routing, receipts)
+                await wait_until(conn, "SELECT count(*) FROM movements", movements)
+                took = time.perf_counter() - started
+                print(f"receipts: {args.receipts} messages x {args.lines} lines = {movements} movements "
+                      f"in {took:.2f}s -> {movements / took:,.0f} movements/s ({args.receipts / took:,.0f} messages/s)")
+
+                orders = [m.order(f"b{i}", {skus[i % len(skus)]: 1, skus[(i * 7 + 1) % len(skus)]: 2},
+                                  warehouse=f"W{i % args.warehouses}", minutes=i) for i in range(args.orders)]
+                started = time.perf_counter()
+                await publish(producer, routing, orders)
+                await wait_until(conn, "SELECT count(*) FROM orders", args.orders)
+                took = time.perf_counter() - started
+                print(f"reservations: {args.orders} orders reserved in {took:.2f}s "
+                      f"({args.orders / took:,.0f} orders/s)")
+                backlog = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                print(f"StockChanged still to publish at the end: {backlog}")
+            finally:
+                await conn.close()
+                await producer.stop()
+    finally:
+        await stack.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--receipts", type=int, default=1000)
+    parser.add_argument("--lines", type=int, default=20, help="lines (movements) per receipt")
+    parser.add_argument("--orders", type=int, default=10000)
+    parser.add_argument("--skus", type=int, default=2000)
+    parser.add_argument("--warehouses", type=int, default=2)
+    parser.add_argument("--pool", type=int, default=10)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
