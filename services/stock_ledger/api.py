@@ -177,6 +177,15 @@ async def movements(request: Request) -> Response:
     return Json({"warehouse_id": p["warehouse_id"], "sku": p["sku"], "movements": _rows(rows)})
 
 
+async def check(request: Request) -> Response:
+    """Keys whose physical stock differs from their movements or reserved from their reservations."""
+    async def both(conn):
+        return _rows(await store.ledger_mismatches(conn)), _rows(await store.reserved_mismatches(conn))
+
+    physical, reserved = await _read(request, both)
+    return Json({"consistent": not physical and not reserved, "physical": physical, "reserved": reserved})
+
+
 async def purchase_orders(request: Request) -> Response:
     open_only = request.query_params.get("open", "1") not in ("0", "false")
     return Json({"lines": _rows(await _read(request, lambda conn: store.purchase_order_rows(conn, open_only)))})
@@ -298,6 +307,7 @@ def routes(settings: Settings) -> list[Route]:
         _document_route("/transfers", TransferStock, ledger.transfer_stock),
         Route("/purchase-orders", _guard(purchase_orders), methods=["GET"]),
         Route("/stock", _guard(stock), methods=["GET"]),
+        Route("/stock/check", _guard(check), methods=["GET"]),
         Route("/stock/report", _guard(stock_report_route), methods=["GET"]),
         Route("/stock/report.csv", _guard(stock_report_route), methods=["GET"]),
         Route("/stock/{warehouse_id}/{sku}/movements", _guard(movements), methods=["GET"]),

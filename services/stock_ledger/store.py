@@ -314,10 +314,6 @@ async def open_order_lines(conn: asyncpg.Connection) -> list[asyncpg.Record]:
         " ORDER BY l.shop_id, l.shop_order_id, l.line_no")
 
 
-async def reservation_rows(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT shop_id, shop_order_id, warehouse_id, sku, quantity FROM reservations")
-
-
 async def reserved_mismatches(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     """Keys whose reserved figure differs from the sum of open reservations (should be none)."""
     return await conn.fetch(

@@ -81,6 +81,7 @@ async def test_documents_over_http_and_a_refused_adjustment(api, database):
     moves = (await api.get("/stock/BP1/KAVE/movements")).json()["movements"]
     assert [(mv["kind"], mv["quantity"]) for mv in moves] == [("transfer_out", "-2"), ("goods_receipt", "5")]
     assert (await figures(database))[("BP1", "KAVE")] == (D(3), D(0), D(0))
+    assert (await api.get("/stock/check")).json() == {"consistent": True, "physical": [], "reserved": []}
 
 
 async def test_fulfilment_allocation_pick_packing_and_purchase(api, sender, stack, routing, database):
