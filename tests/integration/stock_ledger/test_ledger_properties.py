@@ -17,7 +17,9 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+
+pytest.importorskip("hypothesis", reason="hypothesis is a test dependency of the property tests")
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 from contracts.registry import ALL_TOPICS
 from polc.runtime import store as runtime_store
