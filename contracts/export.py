@@ -19,6 +19,7 @@ from pydantic.json_schema import models_json_schema
 
 from contracts import base
 from contracts.base import Envelope, Message
+from contracts.catalogue import render_catalogue
 from contracts.examples import example_envelope
 from contracts.envelopes import headers_for
 from contracts.registry import ALL_MESSAGES, ALL_TOPICS
@@ -27,6 +28,7 @@ from contracts.topics import Topic
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "contracts" / "schemas"
 ASYNCAPI_PATH = ROOT / "docs" / "asyncapi.json"
+CATALOGUE_PATH = ROOT / "docs" / "topics.md"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 HEADERS = {
     base.HEADER_MESSAGE_ID: "Envelope message_id (UUID).",
@@ -170,7 +172,7 @@ def asyncapi_document() -> dict[str, Any]:
 
 def generated_files() -> dict[Path, str]:
     """Every generated file and its text."""
-    return {**schema_files(), ASYNCAPI_PATH: render(asyncapi_document())}
+    return {**schema_files(), ASYNCAPI_PATH: render(asyncapi_document()), CATALOGUE_PATH: render_catalogue()}
 
 
 def stale_files(files: dict[Path, str]) -> list[str]:

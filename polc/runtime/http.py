@@ -42,6 +42,11 @@ def build_app(
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    async def asyncapi(_: Request) -> JSONResponse:
+        from contracts.export import asyncapi_document
+
+        return JSONResponse(asyncapi_document())
+
     async def list_dead_letters(request: Request) -> JSONResponse:
         limit = min(int(request.query_params.get("limit", "100")), 1000)
         return JSONResponse({"service": service, "dead_letters": await dead_letters(limit)})
@@ -51,6 +56,7 @@ def build_app(
         Route("/health/ready", readiness),
         Route("/metrics", metrics),
         Route("/dead-letters", list_dead_letters),
+        Route("/asyncapi.json", asyncapi),
         *routes,
     ])
 

@@ -35,6 +35,8 @@ def test_polc_up_serves_every_service_and_stops_cleanly(tmp_path):
         assert set(ready) == set(SERVICES)
         metrics = httpx.get(f"http://127.0.0.1:{ports['invoicing']}/metrics").text
         assert "polc_outbox_backlog" in metrics
+        document = httpx.get(f"http://127.0.0.1:{ports['stock_ledger']}/asyncapi.json").json()
+        assert "polc.orders.v1" in document["channels"]
     finally:
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=90)
