@@ -115,6 +115,7 @@ async def run(args: argparse.Namespace, dsn: str, bootstrap: str) -> None:
             settings = Settings(**base)
             async with ServiceRuntime(build(settings), settings, routing):
                 first = await wait_until(lambda: _writes_above(control, before), every=0.005)
+                at_first = control.stats(SHOP)["writes"] - before
                 last = await wait_until(lambda: _drained(pending), every=0.05)
             stats = control.stats(SHOP)
         finally:
@@ -123,10 +124,11 @@ async def run(args: argparse.Namespace, dsn: str, bootstrap: str) -> None:
     latencies.sort()
     p50 = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
-    rate = len(skus) / (last - first)
+    # Counted from the first confirmed batch on: its items were written before the clock started.
+    rate = (len(skus) - at_first) / (last - first)
     print(f"receipt-to-shop latency over {len(latencies)} changes (light load): p50 {p50 * 1000:.0f} ms, "
           f"p99 {p99 * 1000:.0f} ms (target p99 < 2000 ms)")
-    print(f"saturation: {len(skus)} product updates in {last - first:.2f} s = {rate:.0f} updates/s for one shop "
+    print(f"saturation: {len(skus) - at_first} product updates in {last - first:.2f} s = {rate:.0f} updates/s for one shop "
           f"({rate / 600 * 100:.0f} % of 3 batch requests/s x 200 items; target >= 90 %)")
     print(f"simulator peak {stats['peak_requests_per_second']} requests/s, {stats['rate_limited']} rate-limited, "
           f"{stats['batch_overlaps']} batch overlaps")

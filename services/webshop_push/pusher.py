@@ -92,6 +92,10 @@ class Pushers:
                 return
         wanted = {r["shop_id"]: r for r in rows}
         for shop_id, (task, _) in list(self._running.items()):
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                error = task.exception()
+                log.error("webshop_push: pusher of shop %s stopped: %s: %s; restarting it",
+                          shop_id, type(error).__name__, error)
             if shop_id not in wanted or task.done():
                 await self._stop_shop(shop_id)
         for shop_id, row in wanted.items():
@@ -107,7 +111,11 @@ class Pushers:
         except BaseException:
             await lock_conn.close()
             raise
-        writer = ShopWriter(self.runtime, self.settings, row, lock_conn, self.http, self.registry, self.owner)
+        try:
+            writer = ShopWriter(self.runtime, self.settings, row, lock_conn, self.http, self.registry, self.owner)
+        except BaseException:  # e.g. the shop's secret is missing: free the shop for a better configured instance
+            await lock_conn.close()
+            raise
         task = asyncio.create_task(writer.run(), name=f"webshop_push-{row['shop_id']}")
         self._running[row["shop_id"]] = (task, writer)
         log.info("webshop_push: %s now pushes to shop %s", self.owner, row["shop_id"])
