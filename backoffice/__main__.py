@@ -1,0 +1,5 @@
+"""``python -m backoffice``: serve the web back office with settings from the environment."""
+
+from backoffice.app import run
+
+run()

@@ -1,0 +1,7 @@
+"""Placeholder."""
+
+from starlette.routing import Route
+
+
+def routes(pages) -> list[Route]:
+    return []
