@@ -17,6 +17,7 @@ from contracts.common import OrderRef
 from contracts.invoices import CancelInvoice
 from contracts.invoicing import AddOrdersToBasket, EmailInvoices, InvoiceBasket, InvoiceOrder, RemoveOrdersFromBasket
 from services.invoicing import store
+from services.invoicing.nav import api as nav_api
 
 
 class _Orders(BaseModel):
@@ -204,4 +205,5 @@ def routes() -> list[Route]:
         Route("/invoices/{number}/pdf", get_pdf, methods=["GET"]),
         Route("/invoices/{number}/cancel", _command(_cancel), methods=["POST"]),
         Route("/batches/{batch_id}", get_batch, methods=["GET"]),
+        *nav_api.routes(),  # per-invoice NAV Online Számla status and re-send
     ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from polc.runtime.service import ServiceRuntime, ServiceSpec
 from services.invoicing import api, issuing, subscribers
+from services.invoicing.nav.wiring import running_reporter
 from services.invoicing.settings import Settings
 from services.invoicing.workers import Workers
 
@@ -34,7 +35,9 @@ def build(settings: Settings) -> ServiceSpec:
         tasks = [asyncio.create_task(workers.run_forever(name, step, wake), name=f"invoicing-{name}")
                  for name, step, wake in loops]
         try:
-            yield
+            # NAV reporting runs beside the workers; nothing else waits on it
+            async with running_reporter(settings, runtime.pool, runtime.enqueue):
+                yield
         finally:
             for task in tasks:
                 task.cancel()

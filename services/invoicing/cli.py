@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from services.invoicing.nav import cli as nav_cli
+
 DEFAULT_URL = os.environ.get("POLC_INVOICING_URL", "http://127.0.0.1:8104")
 
 
@@ -61,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("number")
     p.add_argument("-o", "--output", type=Path)
     p.set_defaults(func=_pdf)
+    nav_cli.register(subparsers)  # `polc nav status|list|resend|xml`
 
 
 def _refs(args: argparse.Namespace) -> list[dict]:

@@ -64,3 +64,27 @@ class Settings(ServiceSettings):
     smtp_timeout_s: float = Field(default=20.0, validation_alias=_env("SMTP_TIMEOUT_S"), description="SMTP command timeout.")
     email_max_attempts: int = Field(default=3, description="Automatic send attempts per invoice before it waits for a manual retry.")
     email_retry_delay_s: float = Field(default=30.0, description="Delay before the first automatic resend; doubles after each failure.")
+
+    # NAV Online Számla reporting (services/invoicing/nav/); secrets are SecretStr and never logged
+    nav_enabled: bool = Field(default=False, description="Report invoices to NAV; off, reports wait as pending.")
+    nav_environment: str = Field(default="test", description='NAV environment: "test" or "production".')
+    nav_url: str | None = Field(default=None, description="invoiceService/v3 base URL; overrides the environment's "
+                                                          "(e.g. the NAV simulator's).")
+    nav_login: str = Field(default="", description="Technical user's login.")
+    nav_password: SecretStr = Field(default=SecretStr(""), description="Technical user's password.")
+    nav_signature_key: SecretStr = Field(default=SecretStr(""), description="Technical user's signature key.")
+    nav_exchange_key: SecretStr = Field(default=SecretStr(""), description="Technical user's exchange key.")
+    nav_tax_number: str | None = Field(default=None, description="Taxpayer of the technical user (8 digits); "
+                                                                 "default: the seller's.")
+    nav_software_id: str = Field(default="HU10597190-POLC-01", description="softwareId registered for NAV (18 chars).")
+    nav_software_version: str = Field(default="1.0", description="softwareMainVersion sent to NAV.")
+    nav_software_dev_name: str = Field(default="polc", description="softwareDevName sent to NAV.")
+    nav_software_dev_contact: str = Field(default="dev@polc.local", description="softwareDevContact sent to NAV.")
+    nav_batch_size: int = Field(default=100, ge=1, le=100, description="Invoices per manageInvoice call (max 100).")
+    nav_batch_wait_s: float = Field(default=2.0, description="How long pending reports wait for a fuller call.")
+    nav_poll_interval_s: float = Field(default=2.0, description="Pause between queryTransactionStatus polls.")
+    nav_retry_delay_s: float = Field(default=30.0, description="Delay before re-sending a call NAV did not take.")
+    nav_recover_after_s: float = Field(default=300.0, description="Wait before looking for a call whose answer "
+                                                                  "was lost (NAV recommends 5 minutes).")
+    nav_request_timeout_s: float = Field(default=60.0, description="HTTP timeout of one NAV request.")
+    nav_compress: bool = Field(default=False, description="gzip the invoice data in manageInvoice.")
