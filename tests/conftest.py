@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -13,13 +16,17 @@ from tests.support.stack import TestStack, broker_mode
 
 
 @pytest.fixture(scope="session")
-async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TestStack]:
-    started = TestStack(tmp_path_factory.mktemp("stack"))
+async def stack() -> AsyncIterator[TestStack]:
+    # Not under pytest's tmp_path: pytest prunes old session folders, and a concurrent pytest
+    # run would delete the data directory of a PostgreSQL server still in use.
+    workdir = Path(tempfile.mkdtemp(prefix="polc-test-stack-"))
+    started = TestStack(workdir)
     await started.start()
     yield started
     panicked = started.tansu.panicked() if started.tansu else False
     await started.stop()
-    assert not panicked, "the embedded broker panicked during the session; see its log"
+    assert not panicked, f"the embedded broker panicked during the session; see {workdir}"
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture
