@@ -25,6 +25,7 @@ from backoffice.web import Pages, explain
 
 log = logging.getLogger("polc.backoffice")
 STATIC = Path(__file__).parent / "static"
+EXPIRED_FORM = "This form was open too long or came from elsewhere. Reload the page and try again."
 
 
 async def health(request: Request) -> Response:
@@ -59,8 +60,7 @@ def build_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None 
         request = Request(scope)
         request.scope.setdefault("app", app)
         return pages.render(request, "error.html", status=403, title_key="The form has expired",
-                            message_key="This form was open too long or came from elsewhere. Reload the page and "
-                                        "try again.")
+                            message_key=EXPIRED_FORM)
 
     async def service_error(request: Request, error: ServiceError) -> Response:
         log.warning("service call failed: %s", error)
