@@ -92,7 +92,10 @@ class NavClient:
 
     async def manage_invoice(self, request_id: str, operations: Sequence[Operation], *, compressed: bool) -> str:
         """Send up to 100 operations; the transaction id NAV assigned."""
-        token = await self.token_exchange()
+        try:
+            token = await self.token_exchange()
+        except NavUnavailable as error:  # manageInvoice itself was never sent
+            raise NavUnavailable("tokenExchange", str(error), maybe_processed=False) from error
         body = messages.manage_invoice_request(self.credentials, self.software, request_id, self._now(), token,
                                                operations, compressed)
         return messages.transaction_id(await self._post("manageInvoice", body))
