@@ -31,7 +31,8 @@ def connection(row: Any, settings: Settings) -> ShopConnection:
     secret = resolve_secret(row["secret"])
     common: dict[str, Any] = dict(
         shop_id=row["shop_id"], api_base_url=row["api_base_url"], auth_mode=AuthMode(row["auth_mode"]),
-        rate_limit=RateLimit(requests=int(row["rate_limit_per_s"]), allow_above_shoprenter_limit=settings.allow_fast_shops),
+        rate_limit=RateLimit(requests=int(row["rate_limit_per_s"]), margin_seconds=settings.shop_rate_margin_s,
+                             allow_above_shoprenter_limit=settings.allow_fast_shops),
         retry=RetryPolicy(max_attempts=settings.shop_max_attempts, base_delay_seconds=settings.shop_retry_base_s,
                           max_delay_seconds=max(settings.shop_retry_base_s, 8.0),
                           max_elapsed_seconds=settings.shop_retry_max_elapsed_s),

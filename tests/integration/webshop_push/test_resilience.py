@@ -60,7 +60,7 @@ async def test_two_instances_give_the_same_shop_state_and_survive_a_restart(push
     for shop in shops:
         await wait_for(lambda: _all_shown(control, shop, want))
     assert set(survivor.pushers.shops) == set(shops)
-    assert not await pending_rows(survivor)
+    await wait_for(lambda: _none_pending(survivor))
     for shop in shops:
         assert control.stats(shop)["peak_requests_per_second"] <= 3
 
@@ -75,3 +75,7 @@ async def _all_shown(control, shop: str, expected: dict[str, int], skip: set[str
 
 async def _owned(first, second, shops: list[str]) -> bool:
     return set(first.pushers.shops) | set(second.pushers.shops) == set(shops)
+
+
+async def _none_pending(runtime) -> bool:
+    return not await pending_rows(runtime)
