@@ -8,8 +8,8 @@ Delivery semantics, the same on every subscriber:
 - transient errors (database or network down) are retried with backoff, in place, without
   limit, so nothing is skipped while the infrastructure recovers;
 - anything else is retried ``max_attempts`` times and then dead-lettered with its reason: the
-  record is copied to the dead-letter topic and the ``dead_letters`` table, and the partition
-  moves on to the records behind it.
+  record goes to the ``dead_letters`` table and, through the outbox, byte for byte to the
+  dead-letter topic, in the same transaction; the partition moves on to the records behind it.
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
 from contracts import topics as topic_names
 from contracts.base import Envelope, Message
 from polc.runtime import logs, metrics, store
 from polc.runtime.errors import PermanentError, is_transient
-from polc.runtime.outbox import enqueue
+from polc.runtime.outbox import enqueue, enqueue_raw
 from polc.runtime.routing import Routing
 
 log = logging.getLogger(__name__)
@@ -70,14 +69,26 @@ class RetryPolicy:
         return min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
 
+class _RetryBatch(Exception):
+    """A transient failure: roll the whole batch back and handle it again."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
 class MessageProcessor:
-    """Handles records of one consumer group for one service."""
+    """Handles the records of one consumer group for one service, a polled batch at a time.
+
+    A batch runs in one database transaction with a savepoint per record, so each record's
+    effects (inbox row, domain writes, outbox rows or its dead letter) commit or roll back as
+    a unit while the batch costs one commit and one offset commit.
+    """
 
     def __init__(self, *, service: str, schema: str, group: str, pool: asyncpg.Pool,
-                 producer: AIOKafkaProducer, routing: Routing,
-                 handlers: dict[type[Message], Handler], retry: RetryPolicy) -> None:
+                 routing: Routing, handlers: dict[type[Message], Handler], retry: RetryPolicy) -> None:
         self.service, self.schema, self.group = service, schema, group
-        self.pool, self.producer, self.routing = pool, producer, routing
+        self.pool, self.routing = pool, routing
         self.handlers = {cls.message_type: (cls, h) for cls, h in handlers.items()}
         self.retry = retry
 
@@ -101,11 +112,34 @@ class MessageProcessor:
         return envelope, cls, handler
 
     async def process(self, record: RawRecord) -> None:
-        """Handle ``record`` completely; raises only when the process is shutting down."""
+        """Handle one record completely (see :meth:`process_batch`)."""
+        await self.process_batch([record])
+
+    async def process_batch(self, records: Sequence[RawRecord]) -> None:
+        """Handle ``records`` completely; raises only when the process is shutting down.
+
+        Transient failures retry the whole batch with backoff, without limit.
+        """
         attempt = 0
-        message_type = "unknown"
         while True:
             attempt += 1
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    for record in records:
+                        await self._process_record(conn, record)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the one broad except: only transient failures get here
+                cause = error.cause if isinstance(error, _RetryBatch) else error
+                delay = self.retry.delay(min(attempt, 10))
+                log.warning("%s: batch of %d records failed (attempt %d, %s: %s); retrying in %.2fs",
+                            self.service, len(records), attempt, type(cause).__name__, _short(cause), delay)
+                await asyncio.sleep(delay)
+
+    async def _process_record(self, conn: asyncpg.Connection, record: RawRecord) -> None:
+        message_type = "unknown"
+        for attempt in range(1, self.retry.max_attempts + 1):
             try:
                 parsed = self.parse(record)
                 if parsed is None:
@@ -115,17 +149,20 @@ class MessageProcessor:
                 with logs.bind(correlation_id=envelope.correlation_id, message_id=envelope.message_id,
                                message_type=message_type), \
                         metrics.HANDLE_SECONDS.labels(self.service, message_type).time():
-                    await self._handle_once(record, envelope, cls, handler)
+                    async with conn.transaction():  # a savepoint: this record's effects only
+                        await self._handle_once(conn, record, envelope, cls, handler)
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # the one broad except: classify, retry or dead-letter
+            except Exception as error:  # classify: retry the batch, retry the record, or dead-letter
                 transient = is_transient(error)
                 metrics.MESSAGES_FAILED.labels(
                     self.service, message_type, "transient" if transient else "permanent"
                 ).inc()
-                if not transient and (isinstance(error, PermanentError) or attempt >= self.retry.max_attempts):
-                    await self._dead_letter_until_done(record, error)
+                if transient:
+                    raise _RetryBatch(error) from error
+                if isinstance(error, PermanentError) or attempt >= self.retry.max_attempts:
+                    await self.dead_letter(conn, record, error)
                     return
                 delay = self.retry.delay(attempt)
                 log.warning("%s: %s at %s[%d]@%d failed (attempt %d, %s: %s); retrying in %.2fs",
@@ -133,40 +170,24 @@ class MessageProcessor:
                             attempt, type(error).__name__, _short(error), delay)
                 await asyncio.sleep(delay)
 
-    async def _handle_once(self, record: RawRecord, envelope: Envelope, cls: type[Message],
-                           handler: Handler) -> None:
+    async def _handle_once(self, conn: asyncpg.Connection, record: RawRecord, envelope: Envelope,
+                           cls: type[Message], handler: Handler) -> None:
         try:
             payload = cls.model_validate(envelope.payload)
         except ValidationError as error:
             raise PermanentError(f"invalid {envelope.message_type} payload: {_short(error)}") from error
-        incoming = Incoming(envelope=envelope, payload=payload, record=record)
-        async with self.pool.acquire() as conn, conn.transaction():
-            if not await store.claim_inbox(conn, envelope.message_id, envelope.message_type, record.topic):
-                metrics.MESSAGES_DUPLICATE.labels(self.service, envelope.message_type).inc()
-                return
-            produced = await handler(conn, incoming) or ()
-            await enqueue(conn, list(produced), routing=self.routing, producer=self.service,
-                          schema=self.schema, cause=envelope)
+        if not await store.claim_inbox(conn, envelope.message_id, envelope.message_type, record.topic):
+            metrics.MESSAGES_DUPLICATE.labels(self.service, envelope.message_type).inc()
+            return
+        produced = await handler(conn, Incoming(envelope=envelope, payload=payload, record=record)) or ()
+        await enqueue(conn, list(produced), routing=self.routing, producer=self.service,
+                      schema=self.schema, cause=envelope)
         metrics.MESSAGES_HANDLED.labels(self.service, envelope.message_type).inc()
 
-    async def _dead_letter_until_done(self, record: RawRecord, error: BaseException) -> None:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                await self.dead_letter(record, error)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as failure:  # the dead letter itself must not be lost
-                log.error("%s: cannot dead-letter %s[%d]@%d yet (%s); retrying",
-                          self.service, record.topic, record.partition, record.offset, failure)
-                await asyncio.sleep(self.retry.delay(min(attempt, 8)))
-
-    async def dead_letter(self, record: RawRecord, error: BaseException) -> None:
-        """Copy ``record`` to the dead-letter topic and table with the reason."""
+    async def dead_letter(self, conn: asyncpg.Connection, record: RawRecord, error: BaseException) -> None:
+        """Record ``record`` in the ``dead_letters`` table and, through the outbox, on the
+        dead-letter topic, with the reason; in the batch's transaction."""
         reason = _short(error, 2000)
-        headers = dict(record.headers)
         extra = {
             topic_names.DLQ_HEADER_REASON: reason,
             topic_names.DLQ_HEADER_ERROR: type(error).__name__,
@@ -176,19 +197,19 @@ class MessageProcessor:
             topic_names.DLQ_HEADER_GROUP: self.group,
             topic_names.DLQ_HEADER_FAILED_AT: datetime.now(UTC).isoformat(),
         }
-        out_headers = [(k, v) for k, v in record.headers] + [(k, v.encode()) for k, v in extra.items()]
-        await self.producer.send_and_wait(self.routing.dead_letter_topic, value=record.value,
-                                          key=record.key, headers=out_headers)
-        text_headers = {k: v.decode("utf-8", "replace") for k, v in headers.items()}
-        async with self.pool.acquire() as conn:
-            await store.insert_dead_letter(conn, {
-                "topic": record.topic, "partition": record.partition, "offset": record.offset,
-                "group": self.group, "key": record.key.decode("utf-8", "replace") if record.key else None,
-                "message_id": text_headers.get("polc-message-id"),
-                "message_type": text_headers.get("polc-message-type"),
-                "error_type": type(error).__name__, "reason": reason,
-                "headers": text_headers, "body": record.value,
-            })
+        text_headers = {k: v.decode("utf-8", "replace") for k, v in record.headers}
+        key = record.key.decode("utf-8", "replace") if record.key else ""
+        await store.insert_dead_letter(conn, {
+            "topic": record.topic, "partition": record.partition, "offset": record.offset,
+            "group": self.group, "key": key or None,
+            "message_id": text_headers.get("polc-message-id"),
+            "message_type": text_headers.get("polc-message-type"),
+            "error_type": type(error).__name__, "reason": reason,
+            "headers": text_headers, "body": record.value,
+        })
+        await enqueue_raw(conn, topic=self.routing.dead_letter_topic, key=key,
+                          headers={**text_headers, **extra}, body=record.value or b"", schema=self.schema,
+                          message_type="DeadLetter")
         metrics.DEAD_LETTERS.labels(self.service, record.topic).inc()
         log.error("%s: dead-lettered %s[%d]@%d: %s", self.service, record.topic, record.partition,
                   record.offset, reason)

@@ -133,23 +133,26 @@ class ServiceRuntime:
         s = self.settings
         group = self.routing.group(self.spec.name)
         processor = MessageProcessor(
-            service=self.spec.name, schema=self.schema, group=group, pool=self.pool, producer=self.producer,
-            routing=self.routing, handlers=self.spec.handlers,
+            service=self.spec.name, schema=self.schema, group=group, pool=self.pool, routing=self.routing,
+            handlers=self.spec.handlers,
             retry=RetryPolicy(s.handler_max_attempts, s.retry_base_delay_s, s.retry_max_delay_s),
         )
         broker = KafkaBroker(s.kafka_bootstrap_servers, client_id=f"polc-{self.spec.name}",
                              logger=logging.getLogger(f"polc.{self.spec.name}.broker"))
         topics = [self.routing.name(t) for t in self.consumed_topics]
 
-        # At-least-once: commit after the processor returns; it only raises on shutdown.
-        @broker.subscriber(*topics, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR,
+        # At-least-once: the batch's offsets are committed after the processor returns, which it
+        # does only once every record is handled or dead-lettered; it raises only on shutdown.
+        @broker.subscriber(*topics, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR, batch=True,
+                           max_records=s.consumer_batch_size, batch_timeout_ms=200,
                            auto_offset_reset="earliest", session_timeout_ms=s.kafka_session_timeout_ms,
-                           heartbeat_interval_ms=s.kafka_heartbeat_interval_ms, max_poll_records=100,
+                           heartbeat_interval_ms=s.kafka_heartbeat_interval_ms,
                            description=f"{self.spec.name}: every message it consumes")
-        async def on_record(message: KafkaMessage) -> None:
-            raw = message.raw_message
-            await processor.process(RawRecord(raw.topic, raw.partition, raw.offset, raw.key, raw.value,
-                                              tuple(raw.headers or ())))
+        async def on_records(message: KafkaMessage) -> None:
+            raws = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+            await processor.process_batch([
+                RawRecord(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers or ())) for r in raws
+            ])
 
         await broker.start()
         self._broker = broker

@@ -47,6 +47,7 @@ class ServiceSettings(BaseSettings):
     outbox_retention_hours: float = Field(default=168, description="How long published outbox rows are kept for republishing.")
     inbox_retention_days: float = Field(default=30, description="How long handled message ids are remembered.")
     epoch_check_interval_s: float = Field(default=30.0, description="How often the relay checks that the broker kept its data.")
+    consumer_batch_size: int = Field(default=200, description="Records handled per consumer transaction at most.")
     handler_max_attempts: int = Field(default=3, description="Attempts before a failing message is dead-lettered.")
     retry_base_delay_s: float = Field(default=0.2, description="First retry delay of a failing message.")
     retry_max_delay_s: float = Field(default=30.0, description="Largest retry delay of a failing message.")

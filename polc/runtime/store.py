@@ -14,9 +14,13 @@ from uuid import UUID
 import asyncpg
 
 
-async def lock_record_key(conn: asyncpg.Connection, topic: str, key: str) -> None:
-    """Serialise transactions that enqueue to one key, so outbox ids follow commit order per key."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{topic}\x1f{key}")
+async def lock_record_keys(conn: asyncpg.Connection, keys: Sequence[tuple[str, str]]) -> None:
+    """Serialise transactions that enqueue to the same keys, so outbox ids follow commit order
+    per key. Locks are taken in sorted order, in one round trip."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k",  # array order
+        sorted({f"{topic}\x1f{key}" for topic, key in keys}),
+    )
 
 
 async def insert_outbox_rows(conn: asyncpg.Connection, rows: Sequence[tuple]) -> None:
