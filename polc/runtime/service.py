@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +47,8 @@ class ServiceSpec:
     routes: Sequence[BaseRoute] = ()
     lifespan: Callable[["ServiceRuntime"], AbstractAsyncContextManager[None]] | None = None
     """Creates and closes the service's own clients (HTTP, SMTP) once the pool exists."""
+    refresh_metrics: Callable[[asyncpg.Connection], Awaitable[None]] | None = None
+    """Sets gauges from the database (pending work, last sync), called every few seconds."""
 
 
 class ServiceRuntime:
@@ -96,6 +98,8 @@ class ServiceRuntime:
         if s.lag_monitor_interval_s > 0:
             self._start_task(run_lag_monitor(s.kafka_bootstrap_servers, self.routing, s.lag_monitor_interval_s),
                              "lag-monitor")
+        if self.spec.refresh_metrics is not None:
+            self._start_task(self._refresh_metrics_loop(), "metrics")
         if self.spec.handlers:
             await self._start_subscriber()
         self.http = HttpServer(self._http_app(), s.http_host, s.http_port)
@@ -116,6 +120,15 @@ class ServiceRuntime:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    async def _refresh_metrics_loop(self) -> None:
+        while True:
+            try:
+                async with self.pool.acquire() as conn:
+                    await self.spec.refresh_metrics(conn)
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+                log.warning("%s: cannot refresh metrics (%s: %s)", self.spec.name, type(error).__name__, error)
+            await asyncio.sleep(self.settings.metrics_refresh_interval_s)
 
     def _start_task(self, coro, purpose: str) -> asyncio.Task:
         """Run ``coro`` in the background until the service stops."""

@@ -51,6 +51,7 @@ class ServiceSettings(BaseSettings):
     handler_max_attempts: int = Field(default=3, description="Attempts before a failing message is dead-lettered.")
     retry_base_delay_s: float = Field(default=0.2, description="First retry delay of a failing message.")
     retry_max_delay_s: float = Field(default=30.0, description="Largest retry delay of a failing message.")
+    metrics_refresh_interval_s: float = Field(default=5.0, description="How often gauges read from the database are refreshed.")
     lag_monitor_interval_s: float = Field(default=15.0, description="How often consumer lag is measured; 0 turns it off.")
     log_level: str = Field(default="INFO", description="Log level.")
 

@@ -6,8 +6,11 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
+
+from polc.runtime import metrics
 from polc.runtime.service import ServiceRuntime, ServiceSpec
-from services.webshop_push import api
+from services.webshop_push import api, store
 from services.webshop_push.pusher import Pushers
 from services.webshop_push.settings import Settings
 from services.webshop_push.subscribers import handlers
@@ -31,10 +34,19 @@ def build(settings: Settings) -> ServiceSpec:
         finally:
             await pushers.stop()
 
+    async def refresh_metrics(conn: asyncpg.Connection) -> None:
+        try:
+            counts = await store.pending_counts_per_shop(conn, settings.shop_registry_schema)
+        except asyncpg.UndefinedTableError:
+            return  # the shop registry is not there yet
+        for shop_id, count in counts.items():
+            metrics.SHOP_PENDING_WRITES.labels(shop_id).set(count)
+
     return ServiceSpec(
         name="webshop_push",
         migrations=Path(__file__).parent / "migrations",
         handlers=handlers(settings.shop_registry_schema),
         routes=api.routes(settings),
         lifespan=lifespan,
+        refresh_metrics=refresh_metrics,
     )

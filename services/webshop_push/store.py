@@ -214,6 +214,15 @@ async def pending_count(conn: asyncpg.Connection, shop_id: str | None = None) ->
         "SELECT count(*) FROM pending_writes WHERE ($1::text IS NULL OR shop_id = $1)", shop_id)
 
 
+async def pending_counts_per_shop(conn: asyncpg.Connection, registry: str) -> dict[str, int]:
+    """Pending writes of every enabled shop (zero included)."""
+    rows = await conn.fetch(
+        f"""SELECT s.shop_id, count(w.sku) AS n FROM {_registry(registry)}.shops s
+              LEFT JOIN pending_writes w ON w.shop_id = s.shop_id
+             WHERE s.enabled GROUP BY s.shop_id""")
+    return {r["shop_id"]: r["n"] for r in rows}
+
+
 # --- SKU -> shop product id ------------------------------------------------------------------
 
 async def put_sku_ids(conn: asyncpg.Connection, shop_id: str, pairs: Sequence[tuple[str, str]]) -> None:
