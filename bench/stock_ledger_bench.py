@@ -16,12 +16,15 @@ import asyncio
 import logging
 import tempfile
 import time
+import sys
 import uuid
 from pathlib import Path
 
 import asyncpg
 
-from contracts.registry import ALL_TOPICS
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's test helpers
+
+from contracts.registry import ALL_TOPICS  # noqa: E402
 from polc.runtime import kafka
 from polc.runtime.outbox import envelope_headers, new_envelope
 from polc.runtime.routing import Routing
