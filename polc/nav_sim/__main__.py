@@ -1,8 +1,8 @@
 """`python -m polc.nav_sim --port 8790`: the NAV simulator with one technical user.
 
-The user's credentials come from the same variables the invoicing service reads
+The user's credentials come from the variables the invoicing service reads
 (``POLC_INVOICING_NAV_LOGIN``, ``..._PASSWORD``, ``..._SIGNATURE_KEY``, ``..._EXCHANGE_KEY``,
-``..._TAX_NUMBER``); unset ones take the demo user's values, so the two agree by default.
+``..._TAX_NUMBER``); unset ones take the demo user's values (set the same ones for the service).
 """
 
 from __future__ import annotations
