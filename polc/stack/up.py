@@ -20,12 +20,14 @@ from pathlib import Path
 import asyncpg
 
 from polc.runtime.process import SERVICES
+from polc.stack.demo import DEMO_SHOPS, register_demo_shops
 from polc.stack.ports import free_port, wait_for_port
 from polc.stack.postgres import EmbeddedPostgres
 from polc.stack.tansu import TansuBroker
 
 SIMULATOR_PORT = 8180
 SMTP_PORT = 1025
+INGEST_PORT = 8101
 
 
 @dataclass
@@ -108,6 +110,11 @@ def up(home: Path) -> int:
         for child in children:
             child.start()
             _say(f"started {child.name} (log: {child.log})")
+        if "POLC_SIMULATOR_URL" in env:
+            ingest_url = f"http://127.0.0.1:{env.get('POLC_INGEST_HTTP_PORT', INGEST_PORT)}"
+            added = register_demo_shops(ingest_url, env["POLC_SIMULATOR_URL"])
+            _say(f"demo shops {', '.join(DEMO_SHOPS)} in order ingest"
+                 + (f" (added {', '.join(added)})" if added else ""))
         _say("running; press Ctrl-C to stop")
         return _supervise(children)
     finally:

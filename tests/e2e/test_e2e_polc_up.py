@@ -37,6 +37,11 @@ def test_polc_up_serves_every_service_and_stops_cleanly(tmp_path):
         assert "polc_outbox_backlog" in metrics
         document = httpx.get(f"http://127.0.0.1:{ports['stock_ledger']}/asyncapi.json").json()
         assert "polc.orders.v1" in document["channels"]
+        # The demo shops are registered and their seeded orders flow into the back office.
+        shops = httpx.get(f"http://127.0.0.1:{ports['order_ingest']}/shops").json()["shops"]
+        assert {s["shop_id"] for s in shops} == {"demo1", "demo2"}
+        httpx.post(f"http://127.0.0.1:{ports['order_ingest']}/sync", json={}, timeout=30)
+        _wait_orders(ports["order_ingest"], timeout_s=120)
     finally:
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=90)
@@ -67,3 +72,13 @@ def _wait_all_ready(ports: dict[str, int], timeout_s: float) -> dict[str, dict]:
     missing = set(ports) - set(ready)
     assert not missing, f"not ready within {timeout_s}s: {sorted(missing)}"
     return ready
+
+
+def _wait_orders(port: int, timeout_s: float) -> list[dict]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        orders = httpx.get(f"http://127.0.0.1:{port}/orders", timeout=5).json().get("orders", [])
+        if orders:
+            return orders
+        time.sleep(1)
+    raise AssertionError(f"no order was ingested from the demo shops within {timeout_s}s")
