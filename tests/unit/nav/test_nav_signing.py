@@ -10,7 +10,7 @@ import pytest
 
 from services.invoicing.nav import aes, signing
 
-SAMPLES = Path("/work/shared/reference/nav-online-invoice-v3/samples")
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "nav-samples"
 SAMPLE_SIGN_KEY = "ac-ac3a-7f661bff7d342N43CYX4U9FG"  # from the samples' <signKey> comment
 
 
