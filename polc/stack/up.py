@@ -28,6 +28,7 @@ from polc.stack.tansu import TansuBroker
 SIMULATOR_PORT = 8180
 SMTP_PORT = 1025
 INGEST_PORT = 8101
+NAV_SIMULATOR_PORT = 8790
 
 
 @dataclass
@@ -105,6 +106,11 @@ def up(home: Path) -> int:
                                    "--shops", "demo1,demo2", "--demo-orders-per-minute", "3"],
                                   env, logs / "shoprenter-simulator.log"))
             env["POLC_SIMULATOR_URL"] = f"http://127.0.0.1:{port}"
+        if "POLC_INVOICING_NAV_URL" not in env and "POLC_NO_NAV_SIMULATOR" not in env:
+            port = int(env.get("POLC_NAV_SIMULATOR_PORT", NAV_SIMULATOR_PORT))
+            env.update(nav_simulator_env(port))
+            children.append(Child("nav-simulator", [py, "-m", "polc.nav_sim", "--host", "127.0.0.1", "--port", str(port)],
+                                  env, logs / "nav-simulator.log"))
         for name in SERVICES:
             children.append(Child(name, [py, "-m", "polc.cli", "service", name], env, logs / f"{name}.log"))
         for child in children:
@@ -125,6 +131,21 @@ def up(home: Path) -> int:
         if postgres:
             postgres.stop()
         _say("stopped")
+
+
+def nav_simulator_env(port: int) -> dict[str, str]:
+    """Invoicing reports to the local NAV simulator as its demo technical user."""
+    from polc.nav_sim.state import DEMO_USER
+
+    return {
+        "POLC_INVOICING_NAV_ENABLED": "true",
+        "POLC_INVOICING_NAV_URL": f"http://127.0.0.1:{port}/invoiceService/v3",
+        "POLC_INVOICING_NAV_LOGIN": DEMO_USER.login,
+        "POLC_INVOICING_NAV_PASSWORD": DEMO_USER.password,
+        "POLC_INVOICING_NAV_SIGNATURE_KEY": DEMO_USER.signature_key,
+        "POLC_INVOICING_NAV_EXCHANGE_KEY": DEMO_USER.exchange_key,
+        "POLC_INVOICING_NAV_TAX_NUMBER": DEMO_USER.tax_number,
+    }
 
 
 def _simulator_available() -> bool:

@@ -26,6 +26,7 @@ def test_polc_up_serves_every_service_and_stops_cleanly(tmp_path):
         "POLC_INVOICING_HTTP_PORT": str(ports["invoicing"]),
         "POLC_SMTP_PORT": str(free_port()),
         "POLC_SIMULATOR_PORT": str(free_port()),
+        "POLC_NAV_SIMULATOR_PORT": str(free_port()),
     }
     home = tmp_path / "home"
     proc = subprocess.Popen([sys.executable, "-m", "polc.cli", "up", "--home", str(home)], env=env,
