@@ -44,18 +44,28 @@ def _pytest(extra: list[str], env: dict[str, str]) -> int:
     return 0 if code == 5 else code  # 5: nothing selected, e.g. no broker tests in a subset
 
 
+#: Debian packages some tests use, by the command they provide.
+TEST_TOOLS = {
+    "docker-compose": "docker-compose",  # validates docker-compose.yml without a Docker engine
+    "pdftotext": "poppler-utils",  # reads the text of generated PDFs
+    "chromium": "chromium",  # the browser of the back office's browser tests
+}
+
+
 def _ensure_test_tools() -> None:
-    """Install Debian's docker-compose (validates docker-compose.yml without a Docker engine)."""
+    """Install the Debian packages the tests use, where this machine allows it (root + apt)."""
     import shutil
 
-    if shutil.which("docker-compose") or not shutil.which("apt-get") or os.geteuid() != 0:
+    missing = sorted({pkg for tool, pkg in TEST_TOOLS.items() if shutil.which(tool) is None})
+    if not missing or not shutil.which("apt-get") or os.geteuid() != 0:
         return
-    print("installing docker-compose from Debian to validate docker-compose.yml", flush=True)
+    print(f"installing {', '.join(missing)} from Debian for the tests", flush=True)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.call(["apt-get", "install", "-y", "-qq", "docker-compose"], env=env, **quiet) != 0:
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing]
+    if subprocess.call(install, env=env, **quiet) != 0:
         subprocess.call(["apt-get", "update", "-qq"], env=env, **quiet)
-        subprocess.call(["apt-get", "install", "-y", "-qq", "docker-compose"], env=env, **quiet)
+        subprocess.call(install, env=env, **quiet)
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
