@@ -79,6 +79,11 @@ class InvoiceCancelled(_InvoiceDocument):
     original_invoice_number: str = Field(min_length=1, description="Invoice cancelled by this storno.")
     modification_index: int = Field(ge=1, description="Per original invoice: 1 for its first modifying document.")
     reason: str = Field(min_length=1, max_length=500, description="Why the invoice was cancelled.")
+    restock: bool = Field(
+        default=True,
+        description="Book the cancelled products back into stock (from CancelInvoice.restock); false when the "
+                    "goods did not come back, e.g. lost in delivery.",
+    )
 
 
 class CancelInvoice(Message):

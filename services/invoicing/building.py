@@ -68,6 +68,7 @@ class InvoiceDocument(Part):
     original_invoice_number: str | None = None
     modification_index: int | None = None
     reason: str | None = None
+    restock: bool = Field(default=True, description="A storno books the products back into stock.")
 
     @property
     def is_cash(self) -> bool:
@@ -75,7 +76,7 @@ class InvoiceDocument(Part):
 
 
 _EVENT_EXCLUDE = {"kind", "shop_order_code", "notes", "bank_account", "original_invoice_number",
-                  "modification_index", "reason"}
+                  "modification_index", "reason", "restock"}
 
 
 def issued_event(doc: InvoiceDocument, pdf_sha256: str, batch_id: str | None) -> InvoiceIssued:
@@ -85,7 +86,8 @@ def issued_event(doc: InvoiceDocument, pdf_sha256: str, batch_id: str | None) ->
 def cancelled_event(doc: InvoiceDocument, pdf_sha256: str) -> InvoiceCancelled:
     return InvoiceCancelled(**doc.model_dump(exclude=_EVENT_EXCLUDE), pdf_sha256=pdf_sha256,
                             original_invoice_number=doc.original_invoice_number,
-                            modification_index=doc.modification_index, reason=doc.reason)
+                            modification_index=doc.modification_index, reason=doc.reason,
+                            restock=doc.restock)
 
 
 def invoice_lines(order: OrderReceived) -> tuple[InvoiceLine, ...]:
@@ -173,7 +175,7 @@ def negate_line(line: InvoiceLine, offset: int) -> InvoiceLine:
 
 
 def storno_of(original: InvoiceDocument, *, reason: str, issued_at: datetime, issue_date: date,
-              invoice_number: str, series: str, modification_index: int = 1) -> InvoiceDocument:
+              invoice_number: str, series: str, modification_index: int = 1, restock: bool = True) -> InvoiceDocument:
     """The storno of ``original``: own number, negated lines referring to the original's lines."""
     offset = max(line.line_no for line in original.lines)
     lines = tuple(negate_line(line, offset) for line in original.lines)
@@ -184,7 +186,7 @@ def storno_of(original: InvoiceDocument, *, reason: str, issued_at: datetime, is
         "due_date": issue_date, "lines": lines, "vat_summary": summary, "totals": totals,
         "cash_rounding": -original.cash_rounding + 0, "amount_due": totals.gross - original.cash_rounding,
         "issued_at": issued_at, "original_invoice_number": original.invoice_number,
-        "modification_index": modification_index, "reason": reason,
+        "modification_index": modification_index, "reason": reason, "restock": restock,
         "notes": (*original.notes, f"Sztornó: {original.invoice_number} számla érvénytelenítése / "
                                    f"cancels invoice {original.invoice_number}"),
     })

@@ -109,7 +109,8 @@ async def issue_invoice(conn: asyncpg.Connection, ctx: Context, ref: OrderRef, *
     return Issued(str(number))
 
 
-async def cancel_invoice(conn: asyncpg.Connection, ctx: Context, invoice_number: str, reason: str) -> str | None:
+async def cancel_invoice(conn: asyncpg.Connection, ctx: Context, invoice_number: str, reason: str,
+                         restock: bool = True) -> str | None:
     """Issue the storno of ``invoice_number``; None when it is already cancelled."""
     row = await store.lock_invoice(conn, invoice_number)
     if row is None:
@@ -123,7 +124,7 @@ async def cancel_invoice(conn: asyncpg.Connection, ctx: Context, invoice_number:
     sequence = await store.next_sequence(conn, original.series, issue_date.year)
     number = numbering.InvoiceNumber(original.series, issue_date.year, sequence)
     doc = building.storno_of(original, reason=reason, issued_at=issued_at, issue_date=issue_date,
-                             invoice_number=str(number), series=original.series)
+                             invoice_number=str(number), series=original.series, restock=restock)
     await _store_document(conn, doc, number, None, email=False)
     ctx.wake_render.set()
     return str(number)

@@ -68,7 +68,7 @@ def handlers(ctx: issuing.Context) -> dict[type[Message], Handler]:
 
     async def on_cancel_invoice(conn: asyncpg.Connection, incoming: Incoming) -> Sequence[Message]:
         cmd: CancelInvoice = incoming.payload
-        await issuing.cancel_invoice(conn, ctx, cmd.invoice_number, cmd.reason)
+        await issuing.cancel_invoice(conn, ctx, cmd.invoice_number, cmd.reason, cmd.restock)
         return ()
 
     return {

@@ -80,7 +80,7 @@ async def sell_invoice(conn: asyncpg.Connection, invoice: InvoiceIssued, message
 
 
 async def storno_invoice(conn: asyncpg.Connection, storno: InvoiceCancelled, message_id: str | None = None) -> list[Message]:
-    """A storno invoice books the invoiced products back onto the shelf."""
+    """A storno invoice books the invoiced products back onto the shelf, unless it says they did not come back."""
     if not await store.claim_invoice(conn, storno.invoice_number, "storno", storno.shop_id,
                                      storno.shop_order_id, storno.warehouse_id):
         return []
@@ -90,7 +90,7 @@ async def storno_invoice(conn: asyncpg.Connection, storno: InvoiceCancelled, mes
     if order is not None:
         await store.set_order_status(conn, storno.shop_id, storno.shop_order_id, "invoice_cancelled")
         deltas += await _release(conn, storno.shop_id, storno.shop_order_id)
-    returned = await _stock_quantities(conn, storno.lines)
+    returned = await _stock_quantities(conn, storno.lines) if storno.restock else {}
     deltas += [Delta(storno.warehouse_id, sku, "storno", physical=q) for sku, q in returned.items()]
     return await book(conn, deltas, Cause("storno", storno.invoice_number, storno.shop_id, storno.shop_order_id,
                                           message_id, storno.reason))

@@ -116,3 +116,22 @@ async def _inbox(database, n):
 
 async def _has(changes, n):
     return len(changes.events) >= n
+
+
+async def test_storno_without_restock_leaves_stock_off_the_shelf(ledger, sender, changes, database):
+    await sender.send(m.receipt("R-1", {"KAVE": 10}))
+    o1 = m.order("o1", {"KAVE": 3})
+    await sender.send(o1)
+    await wait_for(lambda: _figure(database, ("BP1", "KAVE"), (D(10), D(3), D(0))))
+    inv = m.invoice(o1, "SZ-1")
+    await sender.send(inv)
+    await wait_for(lambda: _figure(database, ("BP1", "KAVE"), (D(7), D(0), D(0))))
+    # The goods did not come back (lost in delivery): the storno cancels the invoice, not the sale of stock.
+    await sender.send(m.storno(inv, "SZ-2").model_copy(update={"restock": False}))
+    await wait_for(lambda: _storno_seen(database))
+    assert (await figures(database))[("BP1", "KAVE")] == (D(7), D(0), D(0))
+    assert [e.cause.kind for e in changes.events if e.cause.kind == "storno"] == []
+
+
+async def _storno_seen(database):
+    return await scalar(database, "SELECT count(*) FROM invoices WHERE invoice_number = 'SZ-2'")

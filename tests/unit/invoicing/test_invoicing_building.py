@@ -11,7 +11,14 @@ from contracts.common import VatKey
 from contracts.examples.orders import ORDER_RECEIVED
 from contracts.examples.shared import SELLER
 from services.invoicing import mailer
-from services.invoicing.building import Terms, draft_invoice, issued_event, prepare_invoice, storno_of
+from services.invoicing.building import (
+    Terms,
+    cancelled_event,
+    draft_invoice,
+    issued_event,
+    prepare_invoice,
+    storno_of,
+)
 from services.invoicing.errors import InvoicingError
 from services.invoicing.parties import hungarian_tax_number
 from services.invoicing.pdf import render_html
@@ -105,6 +112,17 @@ def test_storno_negates_every_line_and_refers_to_the_original():
         assert (b.quantity, b.net, b.vat, b.gross) == (-a.quantity, -a.net, -a.vat, -a.gross)
     assert storno.totals.gross == -doc.totals.gross and storno.amount_due == -doc.amount_due
     assert [s.gross for s in storno.vat_summary] == [-s.gross for s in doc.vat_summary]
+
+
+def test_storno_carries_restock_to_the_ledger():
+    doc = invoice()
+    kept = storno_of(doc, reason="Elveszett a szállításban", issued_at=NOW, issue_date=TODAY,
+                     invoice_number="KP-2025-000002", series="KP", restock=False)
+    assert cancelled_event(kept, "0" * 64).restock is False
+    back = storno_of(doc, reason="Vevő elállt", issued_at=NOW, issue_date=TODAY,
+                     invoice_number="KP-2025-000003", series="KP")
+    assert cancelled_event(back, "0" * 64).restock is True
+    assert "restock" not in issued_event(doc, "0" * 64, None).model_dump()
 
 
 def test_tax_number_check_digit():
