@@ -9,12 +9,13 @@ from pathlib import Path
 
 import httpx
 
+from contracts.invoices import InvoiceCancelled, InvoiceIssued
 from contracts.sync import SyncRequested
 from polc.runtime.service import ServiceRuntime, ServiceSpec
 from services.order_ingest.api import routes
 from services.order_ingest.scheduler import Scheduler
 from services.order_ingest.settings import Settings
-from services.order_ingest.subscribers import make_on_sync_requested
+from services.order_ingest.subscribers import make_on_sync_requested, on_invoice_cancelled, on_invoice_issued
 
 __all__ = ["Settings", "build"]
 
@@ -54,7 +55,8 @@ def build(settings: Settings) -> ServiceSpec:
     return ServiceSpec(
         name="order_ingest",
         migrations=Path(__file__).parent / "migrations",
-        handlers={SyncRequested: make_on_sync_requested(wake)},
+        handlers={SyncRequested: make_on_sync_requested(wake), InvoiceIssued: on_invoice_issued,
+                  InvoiceCancelled: on_invoice_cancelled},
         routes=routes(settings, wake),
         lifespan=lifespan,
     )

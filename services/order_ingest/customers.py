@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from contracts.common import Customer
 from services.order_ingest.documents import Party
 from services.order_ingest.errors import NeedsReview
+from services.order_ingest.text import match_key
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,63 @@ def snapshot(party: Party, customer_id: str) -> Customer:
         phone=party.phone, company=party.company, tax_number=party.tax_number,
         billing_address=party.billing_address, shipping_address=party.shipping_address,
     )
+
+
+@dataclass
+class NewCustomer:
+    """A customer a chunk of orders creates; ``customer_id`` is set once stored."""
+
+    party: Party
+    match_key: str
+    shop_id: str | None
+    customer_id: str | None = None
+
+
+@dataclass
+class Assignment:
+    """Who each order of a chunk belongs to: an existing customer id or a new customer."""
+
+    by_order: dict[str, str | NewCustomer]
+    new: list[NewCustomer]
+    held: dict[str, NeedsReview]
+
+
+def assign(shop_id: str, parties: Sequence[tuple[str, Party]], existing: Sequence[Candidate],
+           existing_keys: dict[str, str]) -> Assignment:
+    """Match the parties of a chunk's orders, in order, as if each were filed one after the other.
+
+    ``parties``: (shop order id, party); ``existing``: customers sharing a shop customer id or a
+    match key with them, ``existing_keys`` their customer id -> match key. A customer created
+    for an earlier order of the chunk is matched by the later ones like a stored one.
+    """
+    registered: dict[str, str | NewCustomer] = {
+        c.shop_customer_id: c.customer_id for c in existing if c.shop_id == shop_id and c.shop_customer_id}
+    by_key: dict[str, list[Candidate]] = {}
+    for c in existing:
+        by_key.setdefault(existing_keys[c.customer_id], []).append(c)
+    pending: dict[str, NewCustomer] = {}
+    out = Assignment({}, [], {})
+
+    def create(party: Party, key: str, owner: str | None) -> NewCustomer:
+        new = NewCustomer(party, key, owner)
+        label = f"new customer {len(pending) + 1}"
+        pending[label] = new
+        out.new.append(new)
+        by_key.setdefault(key, []).append(Candidate(label, owner, party.shop_customer_id if owner else None))
+        return new
+
+    for order_id, party in parties:
+        key = match_key(party.name, party.email)
+        if party.shop_customer_id:
+            found = registered.get(party.shop_customer_id)
+            if found is None:
+                found = registered[party.shop_customer_id] = create(party, key, shop_id)
+            out.by_order[order_id] = found
+            continue
+        try:
+            chosen = choose_for_guest(by_key.get(key, []))
+        except NeedsReview as problem:
+            out.held[order_id] = problem
+            continue
+        out.by_order[order_id] = create(party, key, None) if chosen is None else pending.get(chosen, chosen)
+    return out

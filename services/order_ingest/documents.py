@@ -89,6 +89,7 @@ class PlannedOrder:
     status_id: str
     status_name: str
     cancelled: bool
+    is_paid: bool
     party: Party
     lines: tuple[LineDraft, ...]
     payment_method: PaymentMethod
@@ -144,7 +145,8 @@ def plan_order(shop_id: str, raw: dict[str, Any], ref: Reference) -> PlannedOrde
     return PlannedOrder(
         shop_order_id=order.id, inner_id=order.inner_id, order_code=code, placed_at=order.date_created,
         updated_at=order.date_updated, status_id=status_id, status_name=status_name,
-        cancelled=ref.is_cancel_status(status_name), party=_party(order), lines=tuple(lines),
+        cancelled=ref.is_cancel_status(status_name), is_paid=ref.is_paid_status(status_name), party=_party(order),
+        lines=tuple(lines),
         payment_method=_payment(order), shipping_method=_shipping(raw, order),
         header_note=f"ShopRenter rendelés: {code} ({shop_id})", internal_note=clip(comment, 5000) or None,
         currency=currency, totals=computed, gross_total=q2(shop_total),
@@ -344,7 +346,8 @@ def order_received(plan: PlannedOrder, *, shop_id: str, order_number: str, custo
         shop_inner_id=plan.inner_id, order_number=order_number, placed_at=plan.placed_at,
         status=OrderStatus(shop_status_id=plan.status_id or "0", name=plan.status_name[:200]), customer=customer,
         lines=tuple(lines), payment_method=plan.payment_method, shipping_method=plan.shipping_method,
-        header_note=plan.header_note, internal_note=plan.internal_note, currency=plan.currency,
+        is_paid=plan.is_paid, header_note=plan.header_note, internal_note=plan.internal_note,
+        currency=plan.currency,
         net_total=plan.totals.net, vat_total=plan.totals.vat, gross_total=plan.gross_total,
         shop_totals=plan.shop_totals, warehouse_id=warehouse_id,
     )

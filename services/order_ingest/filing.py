@@ -1,8 +1,13 @@
-"""Filing one order: each in its own transaction, the events with it through the outbox.
+"""Filing orders: a chunk of a page in one transaction, the events with it through the outbox.
 
-An order document, its number, customer, service items and OrderReceived commit together;
-so do a review item and its OrderQuarantined, and a status change and its event. A second
-filing of the same shop order finds the row taken and rolls back, number included.
+:func:`file_chunk` files the planned orders of a chunk with a handful of set-based statements:
+customers matched in memory against one read and created in one insert, service items and
+methods recorded, one range of numbers taken from the series, the documents inserted, their
+review items closed and every OrderReceived written to the outbox, all in the caller's
+transaction. Orders that cannot be filed (an ambiguous customer) go to review in the same
+transaction and do not hold up the others. Should any order of the chunk turn out filed
+already, :class:`ChunkConflict` rolls the chunk back, numbers included, and the caller files
+its orders one by one with :func:`file_order`, each in its own transaction.
 """
 
 from __future__ import annotations
@@ -19,12 +24,116 @@ from contracts.catalog import ProductDiscovered
 from contracts.orders import OrderQuarantined, OrderReviewResolved
 from services.order_ingest import customers, store
 from services.order_ingest.documents import Party, PlannedOrder, order_received
-from services.order_ingest.errors import AlreadyIngested, NeedsReview
+from services.order_ingest.errors import AlreadyIngested, IngestError, NeedsReview
 from services.order_ingest.lifecycle import StoredOrder, status_change
 from services.order_ingest.reference import Reference, ShopProduct
 from services.order_ingest.text import clip, match_key, normalise
 
 Enqueue = Callable[[asyncpg.Connection, Sequence[Message]], Awaitable[Any]]
+
+
+class ChunkConflict(IngestError):
+    """A chunk cannot be filed as a whole (an order or customer appeared meanwhile); file it order by order."""
+
+
+async def file_chunk(conn: asyncpg.Connection, enqueue: Enqueue, shop: Any,
+                     plans: Sequence[tuple[dict[str, Any], PlannedOrder]],
+                     downloaded_customers: dict[str, dict]) -> tuple[list[str], list[tuple[dict[str, Any], NeedsReview]]]:
+    """File ``plans`` (raw order, plan) in the caller's transaction, in their order.
+
+    Returns the shop order ids filed and the (raw, problem) pairs held for review.
+    """
+    shop_id = shop["shop_id"]
+    parties = [(p.shop_order_id,
+                customers.with_downloaded(p.party, downloaded_customers.get(p.party.shop_customer_id or "")))
+               for _, p in plans]
+    rows = await store.customers_matching(conn, shop_id, sorted({pt.shop_customer_id for _, pt in parties
+                                                                 if pt.shop_customer_id}),
+                                          sorted({match_key(pt.name, pt.email) for _, pt in parties}))
+    assignment = customers.assign(
+        shop_id, parties, [customers.Candidate(r["customer_id"], r["shop_id"], r["shop_customer_id"]) for r in rows],
+        {r["customer_id"]: r["match_key"] for r in rows})
+    await _store_new_customers(conn, shop_id, assignment.new)
+    held = [(raw, assignment.held[p.shop_order_id]) for raw, p in plans if p.shop_order_id in assignment.held]
+    party_of = dict(parties)
+    good = [p for _, p in plans if p.shop_order_id not in assignment.held]
+    events: list[Message] = []
+    if good:
+        services = {normalise(line.name): (f"SRV-{normalise(line.name)[:60]}", line.name, normalise(line.name),
+                                           line.service_kind or "other")
+                    for p in good for line in p.lines if line.kind == "service"}
+        service_ids = await store.ensure_service_items(conn, list(services.values()))
+        await store.ensure_payment_methods(
+            conn, list({p.payment_method.code: (p.payment_method.code, p.payment_method.name) for p in good}.values()),
+            shop_id)
+        await store.ensure_shipping_methods(
+            conn, list({p.shipping_method.name: (p.shipping_method.name, p.shipping_method.code)
+                        for p in good}.values()), shop_id)
+        prefix, first, width = await store.take_numbers(conn, shop["series_id"], len(good))
+        rows_out = []
+        for offset, plan in enumerate(good):
+            found = assignment.by_order[plan.shop_order_id]
+            customer_id = found if isinstance(found, str) else found.customer_id
+            number = format_number(prefix, first + offset, width)
+            event = order_received(plan, shop_id=shop_id, order_number=number,
+                                   customer=customers.snapshot(party_of[plan.shop_order_id], customer_id),
+                                   warehouse_id=shop["warehouse_id"], service_ids=service_ids)
+            events.append(event)
+            rows_out.append({"shop_order_id": plan.shop_order_id, "inner_id": plan.inner_id, "order_number": number,
+                             "customer_id": customer_id, "status_id": plan.status_id,
+                             "status_name": plan.status_name, "is_paid": plan.is_paid,
+                             "gross_total": plan.gross_total, "shop_updated_at": plan.updated_at,
+                             "document": event.model_dump_json()})
+        filed = await store.insert_orders(conn, shop_id, shop["series_id"], shop["warehouse_id"], rows_out)
+        if len(filed) != len(rows_out):
+            raise ChunkConflict(f"{shop_id}: {len(rows_out) - len(filed)} order(s) of the chunk were filed meanwhile")
+        resolved = {r["shop_order_id"]: r for r in
+                    await store.resolve_reviews(conn, shop_id, [p.shop_order_id for p in good], "imported")}
+        messages: list[Message] = []
+        for event in events:
+            messages.append(event)
+            done = resolved.get(event.shop_order_id)
+            if done is not None:
+                messages.append(OrderReviewResolved(
+                    shop_id=shop_id, shop_order_id=event.shop_order_id, outcome="imported",
+                    resolved_by=done["resolved_by"], resolved_at=done["resolved_at"]))
+        await enqueue(conn, messages)
+    for raw, problem in held:
+        await hold_for_review(conn, enqueue, shop_id, raw, problem)
+    return [p.shop_order_id for p in good], held
+
+
+async def _store_new_customers(conn: asyncpg.Connection, shop_id: str, new: list[customers.NewCustomer]) -> None:
+    """Create the chunk's new customers; one another poll created meanwhile is used as it is."""
+    if not new:
+        return
+    created = await store.insert_customers(conn, [_customer_values(c.party, c.match_key, c.shop_id) for c in new])
+    _attach(new, created, shop_id)
+    missing = [c for c in new if c.customer_id is None]
+    if missing:
+        _attach(missing, await store.customers_matching(
+            conn, shop_id, [c.party.shop_customer_id for c in missing if c.shop_id],
+            [c.match_key for c in missing if not c.shop_id]), shop_id)
+        if any(c.customer_id is None for c in missing):
+            raise ChunkConflict(f"{shop_id}: a new customer could not be created or found")
+
+
+def _attach(new: Sequence[customers.NewCustomer], rows: Sequence[Any], shop_id: str) -> None:
+    registered = {r["shop_customer_id"]: r["customer_id"] for r in rows
+                  if r["shop_id"] == shop_id and r["shop_customer_id"]}
+    guests = {r["match_key"]: r["customer_id"] for r in rows if r["shop_customer_id"] is None}
+    for c in new:
+        if c.customer_id is None:
+            c.customer_id = registered.get(c.party.shop_customer_id) if c.shop_id else guests.get(c.match_key)
+
+
+def _customer_values(party: Party, key: str, shop_id: str | None) -> dict[str, Any]:
+    return {
+        "shop_id": shop_id, "shop_customer_id": party.shop_customer_id if shop_id else None,
+        "match_key": key, "name": party.name, "email": party.email, "phone": party.phone, "company": party.company,
+        "tax_number": party.tax_number, "billing_address": party.billing_address.model_dump_json(),
+        "shipping_address": party.shipping_address.model_dump_json() if party.shipping_address else None,
+    }
 
 
 def format_number(prefix: str, value: int, width: int) -> str:
@@ -51,7 +160,7 @@ async def file_order(conn: asyncpg.Connection, enqueue: Enqueue, shop: Any, plan
         "order_number": number, "series_id": shop["series_id"], "customer_id": customer_id,
         "warehouse_id": shop["warehouse_id"], "status_id": plan.status_id, "status_name": plan.status_name,
         "is_open": True, "gross_total": plan.gross_total, "shop_updated_at": plan.updated_at,
-        "document": event.model_dump_json()})
+        "document": event.model_dump_json(), "is_paid": plan.is_paid})
     if not filed:
         raise AlreadyIngested(f"{shop['shop_id']}/{plan.shop_order_id}")
     messages: list[Message] = [event]
@@ -77,12 +186,7 @@ async def match_customer(conn: asyncpg.Connection, shop_id: str, party: Party) -
                                             for r in rows])
         if found:
             return found
-    values = {
-        "shop_id": shop_id if party.shop_customer_id else None, "shop_customer_id": party.shop_customer_id,
-        "match_key": key, "name": party.name, "email": party.email, "phone": party.phone, "company": party.company,
-        "tax_number": party.tax_number, "billing_address": party.billing_address.model_dump_json(),
-        "shipping_address": party.shipping_address.model_dump_json() if party.shipping_address else None,
-    }
+    values = _customer_values(party, key, shop_id if party.shop_customer_id else None)
     created = await store.insert_customer(conn, values)
     if created:
         return created

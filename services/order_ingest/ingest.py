@@ -1,14 +1,20 @@
 """One poll of one shop: read what changed, file new orders, apply status changes, retry reviews.
 
-Called by the scheduler while it holds the shop's lock. Every order is filed in its own
-transaction, so one order that fails cannot block or undo the others; the cursor moves only
-when the whole poll finished.
+Called by the scheduler while it holds the shop's lock. Pages of changed orders are read
+ahead while the previous page is filed. The orders of a page are planned and matched in
+memory; the ones that cannot be imported go to review with their reason, the others are
+filed together in one transaction (see :func:`filing.file_chunk`), so a bad order never
+blocks the rest. Should a chunk fail as a whole, its orders are filed one by one, each in its
+own transaction. The cursor moves only when the whole poll finished.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -72,26 +78,44 @@ class ShopPoll:
         plan = plan_poll(cursor, first_sync_from=self.shop["first_sync_from"],
                          overlap=timedelta(seconds=self.settings.cursor_overlap_s))
         result = PollResult(started_at=started_at)
-        await self._load_reference()
-        raws: dict[str, dict[str, Any]] = {}
-        async for raw in downloads.iter_changed_orders(self.client, plan.updated_at_min):
-            raws[str(raw.get("id"))] = raw
-        if plan.gap_inner_id_min is not None:
-            async for raw in downloads.iter_orders_from(self.client, plan.gap_inner_id_min, plan.gap_inner_id_max):
-                raws.setdefault(str(raw.get("id")), raw)
-        async with self.pool.acquire() as conn:
-            retry_ids = await store.reviews_to_retry(conn, self.shop_id, self.settings.review_retry_s)
-        missing = [i for i in retry_ids if i not in raws]
-        raws.update(await downloads.orders_by_id(self.client, missing))
-        ordered = sorted(raws.values(), key=_inner_id)
-        for start in range(0, len(ordered), CHUNK):
-            await self._process_chunk(ordered[start:start + CHUNK], result)
-        seen = [(_inner_id(r), _updated(r)) for r in ordered if str(r.get("id")) not in missing]
-        result.cursor, result.given_up_gaps = advance(cursor, seen, max_gap_polls=self.settings.max_gap_polls)
+        reader = _ReadAhead(downloads.iter_changed_orders(self.client, plan.updated_at_min), CHUNK)
+        try:
+            await self._load_reference()
+            await self._read(reader, cursor, plan, result)
+        finally:
+            await reader.aclose()
         if result.given_up_gaps:
             log.warning("%s: orders with innerId %s never appeared; no longer looked for",
                         self.shop_id, result.given_up_gaps)
         return result
+
+    async def _read(self, reader: _ReadAhead, cursor: Cursor, plan: Any, result: PollResult) -> None:
+        async with self.pool.acquire() as conn:
+            retry_ids = await store.reviews_to_retry(conn, self.shop_id, self.settings.review_retry_s)
+        done: set[str] = set()
+        seen: list[tuple[int, datetime | None]] = []
+
+        async def process(raws: list[dict[str, Any]]) -> None:
+            seen.extend((_inner_id(r), _updated(r)) for r in raws)
+            fresh = {str(r.get("id")): r for r in raws if str(r.get("id")) not in done}
+            done.update(fresh)
+            if fresh:
+                await self._process_chunk(sorted(fresh.values(), key=_inner_id), result)
+
+        async for page in reader.lists():
+            await process(page)
+        if plan.gap_inner_id_min is not None:
+            gap_raws = [raw async for raw in
+                        downloads.iter_orders_from(self.client, plan.gap_inner_id_min, plan.gap_inner_id_max)]
+            for start in range(0, len(gap_raws), CHUNK):
+                await process(gap_raws[start:start + CHUNK])
+        missing = [i for i in retry_ids if i not in done]
+        retried = sorted((await downloads.orders_by_id(self.client, missing)).values(), key=_inner_id)
+        for start in range(0, len(retried), CHUNK):
+            chunk = retried[start:start + CHUNK]
+            done.update(str(r.get("id")) for r in chunk)
+            await self._process_chunk(chunk, result)
+        result.cursor, result.given_up_gaps = advance(cursor, seen, max_gap_polls=self.settings.max_gap_polls)
 
     async def save(self, result: PollResult, conn: asyncpg.Connection) -> None:
         c = result.cursor
@@ -101,8 +125,8 @@ class ShopPoll:
     async def _load_reference(self) -> None:
         fresh = time.monotonic() - self.cache.loaded_at < self.settings.reference_cache_s
         if not fresh:
-            self.cache.statuses = await downloads.statuses(self.client)
-            self.cache.tax_classes = await downloads.tax_classes(self.client)
+            self.cache.statuses, self.cache.tax_classes = await asyncio.gather(
+                downloads.statuses(self.client), downloads.tax_classes(self.client))
             self.cache.loaded_at = time.monotonic()
         async with self.pool.acquire() as conn:
             vat = {r["short_name"]: vat_key_from_row(r) for r in await store.list_vat_keys(conn)}
@@ -114,23 +138,56 @@ class ShopPoll:
             service_items={r["match_name"]: ServiceItem(r["service_id"], r["name"], r["kind"], r["vat_short_name"])
                            for r in services},
             cancel_status_names=frozenset(normalise(n) for n in self.shop["cancel_status_names"]),
+            paid_status_names=frozenset(normalise(n) for n in self.shop["paid_status_names"]),
             tolerance=self.settings.totals_tolerance)
 
     async def _process_chunk(self, raws: list[dict[str, Any]], result: PollResult) -> None:
         ids = [str(r.get("id")) for r in raws]
         async with self.pool.acquire() as conn:
-            filed = {r["shop_order_id"] for r in await store.stored_orders(conn, self.shop_id, ids)}
+            filed = {r["shop_order_id"]: r for r in await store.stored_orders(conn, self.shop_id, ids)}
         if any(_status_id(r) and _status_id(r) not in self.ref.statuses for r in raws):
             self.cache.statuses = await downloads.statuses(self.client)
             self.ref.statuses = dict(self.cache.statuses)
         new = [r for r in raws if str(r.get("id")) not in filed and self._wanted(r, result)]
         await self._download_for(new)
         for raw in raws:
-            order_id = str(raw.get("id"))
-            if order_id in filed:
+            stored = filed.get(str(raw.get("id")))
+            if stored is not None and _status_id(raw) and _status_id(raw) != stored["status_id"]:
                 result.changed += await self._status(raw)
-            elif raw in new:
+        if new:
+            await self._file_chunk(new, result)
+
+    async def _file_chunk(self, raws: list[dict[str, Any]], result: PollResult) -> None:
+        """Plan every order in memory, then file the good ones together and hold the others for review."""
+        plans: list[tuple[dict[str, Any], Any]] = []
+        held: list[tuple[dict[str, Any], NeedsReview]] = []
+        skipped = 0
+        for raw in raws:
+            try:
+                plan = plan_order(self.shop_id, raw, self.ref)
+            except NeedsReview as problem:
+                held.append((raw, problem))
+                continue
+            if plan.cancelled:
+                skipped += 1
+            else:
+                plans.append((raw, plan))
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                filed_ids, more = await filing.file_chunk(conn, self.enqueue, self.shop, plans, self.customers)
+                for raw, problem in held:
+                    await filing.hold_for_review(conn, self.enqueue, self.shop_id, raw, problem)
+        except (filing.ChunkConflict, asyncpg.DataError) as error:
+            log.warning("%s: a chunk of %d orders is filed one by one: %s", self.shop_id, len(raws), error)
+            for raw in raws:
                 await self._file(raw, result)
+            return
+        result.skipped += skipped
+        result.received += len(filed_ids)
+        result.received_ids.extend(filed_ids)
+        result.quarantined += len(held) + len(more)
+        for raw, problem in held + more:
+            log.info("%s: order %s held for review: %s", self.shop_id, raw.get("innerId"), problem.reason)
 
     def _wanted(self, raw: dict[str, Any], result: PollResult) -> bool:
         """New orders worth filing: completed (not abandoned carts), placed since the first-sync date."""
@@ -147,8 +204,13 @@ class ShopPoll:
         async with self.pool.acquire() as conn:
             known = {r["sku"]: r for r in await store.shop_products(conn, self.shop_id, skus)}
         unknown = [s for s in skus if s not in known]
+        registered = sorted({c for r in raws if (c := id_from_href(_href(r.get("customer"))))})
+        async with self.pool.acquire() as conn:
+            known_customers = await store.known_shop_customers(conn, self.shop_id, registered)
+        found, self.customers = await asyncio.gather(
+            downloads.products(self.client, unknown, self.cache.tax_classes),
+            downloads.customers(self.client, [c for c in registered if c not in known_customers]))
         if unknown:
-            found = await downloads.products(self.client, unknown, self.cache.tax_classes)
             async with self.pool.acquire() as conn, conn.transaction():
                 await filing.record_products(conn, self.enqueue, self.shop_id, list(found.values()),
                                              self.ref.vat_keys)
@@ -160,10 +222,6 @@ class ShopPoll:
                     sku=sku, shop_product_id=row["shop_product_id"], name=row["name"], unit=row["unit"],
                     vat_short_name=row["vat_short_name"], net_price=row["net_price"],
                     is_stock_item=row["is_stock_item"])
-        registered = sorted({c for r in raws if (c := id_from_href(_href(r.get("customer"))))})
-        async with self.pool.acquire() as conn:
-            known_customers = {c for c in registered if await store.customer_by_shop_id(conn, self.shop_id, c)}
-        self.customers = await downloads.customers(self.client, [c for c in registered if c not in known_customers])
 
     async def _file(self, raw: dict[str, Any], result: PollResult) -> None:
         try:
@@ -176,7 +234,9 @@ class ShopPoll:
                                         self.customers.get(plan.party.shop_customer_id or ""))
             result.received += 1
             result.received_ids.append(plan.shop_order_id)
-        except NeedsReview as problem:
+        except (NeedsReview, asyncpg.DataError) as error:
+            problem = error if isinstance(error, NeedsReview) else NeedsReview(
+                "malformed_data", f"the order cannot be stored: {error}")
             async with self.pool.acquire() as conn, conn.transaction():
                 await filing.hold_for_review(conn, self.enqueue, self.shop_id, raw, problem)
             result.quarantined += 1
@@ -192,6 +252,44 @@ class ShopPoll:
         async with self.pool.acquire() as conn, conn.transaction():
             return await filing.apply_status(conn, self.enqueue, self.shop_id, str(raw.get("id")), status_id,
                                              self.ref.statuses.get(status_id, status_id), self.ref, changed_at)
+
+
+class _ReadAhead:
+    """Items of an async iterator in lists of ``size``, read from the moment it is made.
+
+    The next list is read while the caller works on this one, so the shop's pages arrive at
+    the pace the rate limit allows while orders are being filed.
+    """
+
+    def __init__(self, items: AsyncIterator[dict[str, Any]], size: int) -> None:
+        self._queue: asyncio.Queue[list[dict[str, Any]] | BaseException | None] = asyncio.Queue(maxsize=2)
+        self._items, self._size = items, size
+        self._task = asyncio.create_task(self._produce())
+
+    async def _produce(self) -> None:
+        batch: list[dict[str, Any]] = []
+        try:
+            async for item in self._items:
+                batch.append(item)
+                if len(batch) >= self._size:
+                    await self._queue.put(batch)
+                    batch = []
+            if batch:
+                await self._queue.put(batch)
+            await self._queue.put(None)
+        except Exception as error:  # handed to the reader, which raises it
+            await self._queue.put(error)
+
+    async def lists(self) -> AsyncIterator[list[dict[str, Any]]]:
+        while (got := await self._queue.get()) is not None:
+            if isinstance(got, BaseException):
+                raise got
+            yield got
+
+    async def aclose(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
 
 def _href(value: Any) -> str | None:

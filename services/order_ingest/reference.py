@@ -44,6 +44,8 @@ class Reference:
     """Shop status id -> name."""
     cancel_status_names: frozenset[str] = frozenset()
     """Normalised names of the statuses that mean cancelled."""
+    paid_status_names: frozenset[str] = frozenset()
+    """Normalised names of the statuses that mean paid."""
     tolerance: Decimal = Decimal("1.00")
 
     def service(self, name: str) -> ServiceItem | None:
@@ -51,6 +53,9 @@ class Reference:
 
     def is_cancel_status(self, name: str) -> bool:
         return normalise(name) in self.cancel_status_names
+
+    def is_paid_status(self, name: str) -> bool:
+        return normalise(name) in self.paid_status_names
 
 
 def vat_key_from_row(row) -> VatKey:  # noqa: ANN001 - a mapping with the vat_keys columns

@@ -50,7 +50,26 @@ class Scheduler:
     def wake(self) -> None:
         self._wake.set()
 
+    async def _listen(self) -> asyncpg.Connection | None:
+        """A connection on which committed sync requests (of any instance's consumer) wake this scheduler."""
+        try:
+            conn = await asyncpg.connect(self.settings.database_url.get_secret_value())
+            await conn.add_listener(store.SYNC_CHANNEL, lambda *_: self.wake())
+            return conn
+        except (OSError, asyncpg.PostgresError) as error:
+            log.warning("sync requests are picked up every tick only: cannot listen: %s", error)
+            return None
+
     async def run(self) -> None:
+        listener = await self._listen()
+        try:
+            await self._loop()
+        finally:
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.close()
+
+    async def _loop(self) -> None:
         while True:
             try:
                 async with self.runtime.pool.acquire() as conn:

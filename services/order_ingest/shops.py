@@ -42,6 +42,8 @@ class ShopChange(BaseModel):
     first_sync_from: AwareDatetime | None = None
     rate_limit_per_s: int | None = Field(None, ge=1)
     cancel_status_names: list[str] | None = None
+    paid_status_names: list[str] | None = Field(
+        None, description="Shop statuses that mean the order is paid (ShopRenter has no payment status field).")
     enabled: bool | None = None
 
 
@@ -65,7 +67,8 @@ def shop_row(shop_id: str, change: ShopChange, existing: dict[str, Any] | None, 
     row.setdefault("first_sync_from", datetime.now(UTC))
     row.setdefault("auth_mode", "oauth")
     keep = ("shop_id", "name", "api_base_url", "token_url", "auth_mode", "client_id", "username", "warehouse_id",
-            "series_id", "poll_interval_s", "first_sync_from", "rate_limit_per_s", "cancel_status_names", "enabled")
+            "series_id", "poll_interval_s", "first_sync_from", "rate_limit_per_s", "cancel_status_names",
+            "paid_status_names", "enabled")
     return {k: row[k] for k in keep if k in row}
 
 
@@ -84,6 +87,7 @@ def public_view(row: Any) -> dict[str, Any]:
         if out.get(key) is not None:
             out[key] = out[key].isoformat()
     out["cancel_status_names"] = list(out.get("cancel_status_names") or [])
+    out["paid_status_names"] = list(out.get("paid_status_names") or [])
     return out
 
 

@@ -18,7 +18,7 @@ SHOP_LOCK_NAMESPACE = 41_004
 
 SHOP_COLUMNS = """s.shop_id, s.name, s.api_base_url, s.token_url, s.auth_mode, s.client_id, s.username,
     s.warehouse_id, s.series_id, s.poll_interval_s, s.first_sync_from, s.rate_limit_per_s,
-    s.cancel_status_names, s.enabled, s.created_at, s.updated_at, n.prefix AS series_prefix"""
+    s.cancel_status_names, s.paid_status_names, s.enabled, s.created_at, s.updated_at, n.prefix AS series_prefix"""
 
 
 async def list_shops(conn: asyncpg.Connection) -> list[asyncpg.Record]:
@@ -69,6 +69,14 @@ async def take_number(conn: asyncpg.Connection, series_id: str) -> tuple[str, in
     return row["prefix"], row["value"], row["width"]
 
 
+async def take_numbers(conn: asyncpg.Connection, series_id: str, count: int) -> tuple[str, int, int]:
+    """``count`` consecutive values of a series in the caller's transaction: (prefix, first, width)."""
+    row = await conn.fetchrow(
+        "UPDATE number_series SET next_value = next_value + $2 WHERE series_id = $1 "
+        "RETURNING prefix, next_value - $2 AS first, width", series_id, count)
+    return row["prefix"], row["first"], row["width"]
+
+
 # --- scheduling, locks, cursors, sync requests ---------------------------------------------------
 
 async def due_shops(conn: asyncpg.Connection) -> list[str]:
@@ -76,7 +84,8 @@ async def due_shops(conn: asyncpg.Connection) -> list[str]:
     return [r["shop_id"] for r in await conn.fetch(
         """SELECT s.shop_id FROM shops s JOIN sync_cursors c USING (shop_id)
            WHERE s.enabled AND (c.next_due_at <= now()
-                 OR EXISTS (SELECT 1 FROM sync_requests r WHERE r.shop_id = s.shop_id AND r.state = 'pending'))
+                 OR EXISTS (SELECT 1 FROM sync_requests r WHERE r.shop_id = s.shop_id AND r.state = 'pending'
+                            AND (r.not_before IS NULL OR r.not_before <= now())))
            ORDER BY c.next_due_at""")]
 
 
@@ -125,9 +134,20 @@ async def add_sync_request(conn: asyncpg.Connection, request_id: str, shop_id: s
 
 
 async def pending_requests(conn: asyncpg.Connection, shop_id: str) -> list[str]:
+    """Requests a poll starting now answers: those without ``not_before`` or whose moment has come."""
     return [r["request_id"] for r in await conn.fetch(
-        "SELECT request_id FROM sync_requests WHERE shop_id = $1 AND state = 'pending' ORDER BY requested_at",
+        """SELECT request_id FROM sync_requests WHERE shop_id = $1 AND state = 'pending'
+                  AND (not_before IS NULL OR not_before <= now()) ORDER BY requested_at""",
         shop_id)]
+
+
+#: Channel on which a committed sync request wakes the schedulers of every instance.
+SYNC_CHANNEL = "polc_order_ingest_sync"
+
+
+async def notify_sync_requested(conn: asyncpg.Connection, shop_id: str) -> None:
+    """Wake the schedulers once the caller's transaction commits (NOTIFY is delivered on commit)."""
+    await conn.execute("SELECT pg_notify($1, $2)", SYNC_CHANNEL, shop_id)
 
 
 async def finish_requests(conn: asyncpg.Connection, request_ids: Sequence[str], state: str,
@@ -195,6 +215,25 @@ async def ensure_shipping_method(conn: asyncpg.Connection, name: str, code: str 
                        "ON CONFLICT DO NOTHING", name, code, shop_id)
 
 
+async def ensure_payment_methods(conn: asyncpg.Connection, rows: Sequence[tuple[str, str]], shop_id: str) -> None:
+    """(code, name) rows recorded where new."""
+    if rows:
+        await conn.execute(
+            """INSERT INTO payment_methods (code, name, first_shop)
+               SELECT c, n, $3 FROM unnest($1::text[], $2::text[]) AS m (c, n) ON CONFLICT DO NOTHING""",
+            [r[0] for r in rows], [r[1] for r in rows], shop_id)
+
+
+async def ensure_shipping_methods(conn: asyncpg.Connection, rows: Sequence[tuple[str, str | None]],
+                                  shop_id: str) -> None:
+    """(name, code) rows recorded where new."""
+    if rows:
+        await conn.execute(
+            """INSERT INTO shipping_methods (name, code, first_shop)
+               SELECT n, c, $3 FROM unnest($1::text[], $2::text[]) AS m (n, c) ON CONFLICT DO NOTHING""",
+            [r[0] for r in rows], [r[1] for r in rows], shop_id)
+
+
 async def list_methods(conn: asyncpg.Connection) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
     return (await conn.fetch("SELECT * FROM payment_methods ORDER BY code"),
             await conn.fetch("SELECT * FROM shipping_methods ORDER BY name"))
@@ -225,6 +264,43 @@ async def claim_unannounced_products(conn: asyncpg.Connection, shop_id: str) -> 
 async def customer_by_shop_id(conn: asyncpg.Connection, shop_id: str, shop_customer_id: str) -> str | None:
     return await conn.fetchval("SELECT customer_id FROM customers WHERE shop_id = $1 AND shop_customer_id = $2",
                                shop_id, shop_customer_id)
+
+
+async def known_shop_customers(conn: asyncpg.Connection, shop_id: str, shop_customer_ids: Sequence[str]) -> set[str]:
+    """Which of the shop's registered customer ids have a back-office customer."""
+    return {r["shop_customer_id"] for r in await conn.fetch(
+        "SELECT shop_customer_id FROM customers WHERE shop_id = $1 AND shop_customer_id = ANY($2)",
+        shop_id, list(shop_customer_ids))}
+
+
+async def customers_matching(conn: asyncpg.Connection, shop_id: str, shop_customer_ids: Sequence[str],
+                             match_keys: Sequence[str]) -> list[asyncpg.Record]:
+    """Customers with one of the shop's customer ids or one of the match keys."""
+    return await conn.fetch(
+        """SELECT customer_id, shop_id, shop_customer_id, match_key FROM customers
+           WHERE (shop_id = $1 AND shop_customer_id = ANY($2)) OR match_key = ANY($3) ORDER BY customer_id""",
+        shop_id, list(shop_customer_ids), list(match_keys))
+
+
+CUSTOMER_FIELDS = ("shop_id", "shop_customer_id", "match_key", "name", "email", "phone", "company", "tax_number",
+                   "billing_address", "shipping_address")
+
+
+async def insert_customers(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> list[asyncpg.Record]:
+    """New customers in one statement; those a concurrent insert created first are left out of the answer.
+
+    Addresses are JSON text, kept as the jsonb the pool's codec writes for a string (like ``insert_customer``)."""
+    if not rows:
+        return []
+    columns = [[r[f] for r in rows] for f in CUSTOMER_FIELDS]
+    return await conn.fetch(
+        """INSERT INTO customers (customer_id, shop_id, shop_customer_id, match_key, name, email, phone, company,
+                                  tax_number, billing_address, shipping_address)
+           SELECT 'C' || lpad(nextval('customer_numbers')::text, 6, '0'), s, sc, k, n, e, p, c, t, to_jsonb(b), to_jsonb(sh)
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::text[], $10::text[]) WITH ORDINALITY AS v (s, sc, k, n, e, p, c, t, b, sh, i)
+           ORDER BY i
+           ON CONFLICT DO NOTHING RETURNING customer_id, shop_id, shop_customer_id, match_key""", *columns)
 
 
 async def customers_by_match_key(conn: asyncpg.Connection, key: str) -> list[asyncpg.Record]:
@@ -267,12 +343,46 @@ async def insert_order(conn: asyncpg.Connection, values: dict[str, Any]) -> bool
     """File an order document; False when the shop order was already filed (no duplicate)."""
     return await conn.fetchval(
         """INSERT INTO orders (shop_id, shop_order_id, inner_id, order_number, series_id, customer_id, warehouse_id,
-                               status_id, status_name, is_open, gross_total, shop_updated_at, document)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
+                               status_id, status_name, is_open, gross_total, shop_updated_at, document, is_paid)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14)
            ON CONFLICT DO NOTHING RETURNING true""",
         values["shop_id"], values["shop_order_id"], values["inner_id"], values["order_number"], values["series_id"],
         values["customer_id"], values["warehouse_id"], values["status_id"], values["status_name"],
-        values["is_open"], values["gross_total"], values["shop_updated_at"], values["document"]) or False
+        values["is_open"], values["gross_total"], values["shop_updated_at"], values["document"],
+        values.get("is_paid", False)) or False
+
+
+ORDER_FIELDS = ("shop_order_id", "inner_id", "order_number", "customer_id", "status_id", "status_name", "is_paid",
+                "gross_total", "shop_updated_at", "document")
+
+
+async def insert_orders(conn: asyncpg.Connection, shop_id: str, series_id: str, warehouse_id: str,
+                        rows: Sequence[dict[str, Any]]) -> list[str]:
+    """File order documents in one statement; the shop order ids filed (already filed ones are left out).
+
+    ``document`` is JSON text, kept as the jsonb the pool's codec writes for a string (like ``insert_order``)."""
+    if not rows:
+        return []
+    columns = [[r[f] for r in rows] for f in ORDER_FIELDS]
+    return [r["shop_order_id"] for r in await conn.fetch(
+        """INSERT INTO orders (shop_id, shop_order_id, inner_id, order_number, series_id, customer_id, warehouse_id,
+                               status_id, status_name, is_open, is_paid, gross_total, shop_updated_at, document)
+           SELECT $1, o, i, n, $2, c, $3, si, sn, true, p, g, u, to_jsonb(d)
+           FROM unnest($4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[],
+                       $11::numeric[], $12::timestamptz[], $13::text[]) AS v (o, i, n, c, si, sn, p, g, u, d)
+           ON CONFLICT DO NOTHING RETURNING shop_order_id""",
+        shop_id, series_id, warehouse_id, *columns)]
+
+
+async def mark_invoiced(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, state: str,
+                        invoice_number: str, at: datetime) -> bool:
+    """Record an order's invoice (``invoiced``) or its storno (``invoice_cancelled``, with the number
+    of the invoice cancelled) and close the order; False for an order not filed here."""
+    return await conn.fetchval(
+        """UPDATE orders SET invoice_state = $3, invoice_number = $4, invoiced_at = $5,
+                  is_open = false, changed_at = now()
+           WHERE shop_id = $1 AND shop_order_id = $2 RETURNING true""",
+        shop_id, shop_order_id, state, invoice_number, at) or False
 
 
 async def update_order_status(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, status_id: str,
@@ -308,6 +418,16 @@ async def upsert_review(conn: asyncpg.Connection, values: dict[str, Any]) -> boo
            RETURNING NOT EXISTS (SELECT 1 FROM before WHERE before.reason = $5 AND before.state = 'open')""",
         values["shop_id"], values["shop_order_id"], values["inner_id"], values["shop_order_code"], values["reason"],
         values["detail"], values["difference"], values["raw"])
+
+
+async def resolve_reviews(conn: asyncpg.Connection, shop_id: str, shop_order_ids: Sequence[str],
+                          state: str) -> list[asyncpg.Record]:
+    """Close the open review items of these orders; (shop_order_id, resolved_by, resolved_at) of each closed."""
+    return await conn.fetch(
+        """UPDATE review_items SET state = $3, resolved_at = now(), resolved_by = COALESCE(resolved_by, 'auto'),
+                  retry_requested = false
+           WHERE shop_id = $1 AND shop_order_id = ANY($2) AND state = 'open'
+           RETURNING shop_order_id, resolved_by, resolved_at""", shop_id, list(shop_order_ids), state)
 
 
 async def resolve_review(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, state: str,
