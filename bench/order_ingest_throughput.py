@@ -78,7 +78,7 @@ async def main(orders: int, runs: int) -> None:
     finally:
         await stack.stop()
     rates = [r for r, _ in results]
-    bound = results[0][1]
+    bound = min(b for _, b in results)
     print(f"\n{runs} run(s) of {orders} orders: best {max(rates):.1f} orders/s, median {statistics.median(rates):.1f}; "
           f"bound {bound:.1f} orders/s; best/bound {100 * max(rates) / bound:.0f} %, "
           f"median/bound {100 * statistics.median(rates) / bound:.0f} % (target 90 %)")
@@ -115,13 +115,14 @@ async def run(stack: TestStack, sim: BackgroundSimulator, shop: str, orders: int
             held = len((await http.get("/review")).json()["items"])
     stats = httpx.get(f"{sim.base_url}/_control/shops/{shop}/stats").json()
     api = stats["requests"] - before
+    needed = api - stats["rate_limited"]  # a request the shop refused with 429 is sent again
     rate = filed / elapsed
-    bound = orders / (api / RATE)
+    bound = orders / (needed / RATE)
     print(f"[{shop}] orders filed:     {filed} of {orders} ({held} in review)")
     print(f"[{shop}] elapsed:          {elapsed:.2f} s  ->  {rate:.1f} orders/s")
     print(f"[{shop}] API requests:     {api} ({api / max(filed, 1):.4f} per order); simulator peak "
           f"{stats['peak_requests_per_second']} req/s, {stats['rate_limited']} rate-limited")
-    print(f"[{shop}] rate-limit bound: {bound:.1f} orders/s ({orders} orders / ({api} requests / {RATE:g} req/s))")
+    print(f"[{shop}] rate-limit bound: {bound:.1f} orders/s ({orders} orders / ({needed} requests / {RATE:g} req/s))")
     print(f"[{shop}] measured / bound: {100 * rate / bound:.0f} %")
     return rate, bound
 

@@ -125,8 +125,8 @@ class ShopPoll:
     async def _load_reference(self) -> None:
         fresh = time.monotonic() - self.cache.loaded_at < self.settings.reference_cache_s
         if not fresh:
-            self.cache.statuses, self.cache.tax_classes = await asyncio.gather(
-                downloads.statuses(self.client), downloads.tax_classes(self.client))
+            self.cache.statuses = await downloads.statuses(self.client)
+            self.cache.tax_classes = await downloads.tax_classes(self.client)
             self.cache.loaded_at = time.monotonic()
         async with self.pool.acquire() as conn:
             vat = {r["short_name"]: vat_key_from_row(r) for r in await store.list_vat_keys(conn)}
@@ -207,9 +207,9 @@ class ShopPoll:
         registered = sorted({c for r in raws if (c := id_from_href(_href(r.get("customer"))))})
         async with self.pool.acquire() as conn:
             known_customers = await store.known_shop_customers(conn, self.shop_id, registered)
-        found, self.customers = await asyncio.gather(
-            downloads.products(self.client, unknown, self.cache.tax_classes),
-            downloads.customers(self.client, [c for c in registered if c not in known_customers]))
+        # One after the other: requests started together could reach the shop bunched up.
+        found = await downloads.products(self.client, unknown, self.cache.tax_classes)
+        self.customers = await downloads.customers(self.client, [c for c in registered if c not in known_customers])
         if unknown:
             async with self.pool.acquire() as conn, conn.transaction():
                 await filing.record_products(conn, self.enqueue, self.shop_id, list(found.values()),
