@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import subprocess
 import sys
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
     p.set_defaults(func=_cmd_test)
     _register_service_commands(sub)
+    importlib.import_module("backoffice.cli").register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -29,6 +30,9 @@ SIMULATOR_PORT = 8180
 SMTP_PORT = 1025
 INGEST_PORT = 8101
 NAV_SIMULATOR_PORT = 8790
+BACKOFFICE_PORT = 8100
+#: Env prefix of each service -> its default HTTP port.
+SERVICE_PORTS = {"INGEST": 8101, "LEDGER": 8102, "PUSH": 8103, "INVOICING": 8104}
 
 
 @dataclass
@@ -113,6 +117,8 @@ def up(home: Path) -> int:
                                   env, logs / "nav-simulator.log"))
         for name in SERVICES:
             children.append(Child(name, [py, "-m", "polc.cli", "service", name], env, logs / f"{name}.log"))
+        first_password = _backoffice_env(env, home)
+        children.append(Child("backoffice", [py, "-m", "backoffice"], env, logs / "backoffice.log"))
         for child in children:
             child.start()
             _say(f"started {child.name} (log: {child.log})")
@@ -121,6 +127,9 @@ def up(home: Path) -> int:
             added = register_demo_shops(ingest_url, env["POLC_SIMULATOR_URL"])
             _say(f"demo shops {', '.join(DEMO_SHOPS)} in order ingest"
                  + (f" (added {', '.join(added)})" if added else ""))
+        _say(f"back office: http://127.0.0.1:{env.get('POLC_BACKOFFICE_HTTP_PORT', BACKOFFICE_PORT)}/")
+        if first_password:
+            _say(f"first start: log in as admin with password {first_password} (shown only now)")
         _say("running; press Ctrl-C to stop")
         return _supervise(children)
     finally:
@@ -131,6 +140,20 @@ def up(home: Path) -> int:
         if postgres:
             postgres.stop()
         _say("stopped")
+
+
+def _backoffice_env(env: dict[str, str], home: Path) -> str | None:
+    """Point the back office at the services; on its first start choose the admin password here,
+    so it is shown on this terminal and never written to a log file."""
+    for short, port in SERVICE_PORTS.items():
+        env.setdefault(f"POLC_BACKOFFICE_{short}_URL", f"http://127.0.0.1:{env.get(f'POLC_{short}_HTTP_PORT', port)}")
+    state = home / "backoffice"
+    env.setdefault("POLC_BACKOFFICE_STATE_DIR", str(state))
+    if "POLC_BACKOFFICE_ADMIN_PASSWORD" in env or (Path(env["POLC_BACKOFFICE_STATE_DIR"]) / "users.json").exists():
+        return None
+    password = secrets.token_urlsafe(12)
+    env["POLC_BACKOFFICE_ADMIN_PASSWORD"] = password
+    return password
 
 
 def nav_simulator_env(port: int) -> dict[str, str]:

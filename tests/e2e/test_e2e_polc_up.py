@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from polc.stack.ports import free_port
 @pytest.mark.slow
 def test_polc_up_serves_every_service_and_stops_cleanly(tmp_path):
     ports = {name: free_port() for name in SERVICES}
+    backoffice_port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST")},
         "POLC_INGEST_HTTP_PORT": str(ports["order_ingest"]),
@@ -27,6 +29,7 @@ def test_polc_up_serves_every_service_and_stops_cleanly(tmp_path):
         "POLC_SMTP_PORT": str(free_port()),
         "POLC_SIMULATOR_PORT": str(free_port()),
         "POLC_NAV_SIMULATOR_PORT": str(free_port()),
+        "POLC_BACKOFFICE_HTTP_PORT": str(backoffice_port),
     }
     home = tmp_path / "home"
     proc = subprocess.Popen([sys.executable, "-m", "polc.cli", "up", "--home", str(home)], env=env,
@@ -43,12 +46,18 @@ def test_polc_up_serves_every_service_and_stops_cleanly(tmp_path):
         assert {s["shop_id"] for s in shops} == {"demo1", "demo2"}
         httpx.post(f"http://127.0.0.1:{ports['order_ingest']}/sync", json={}, timeout=30)
         _wait_orders(ports["order_ingest"], timeout_s=120)
+        # The back office is up and asks for a login.
+        login = httpx.get(f"http://127.0.0.1:{backoffice_port}/", follow_redirects=True, timeout=10)
+        assert login.status_code == 200 and "/login" in str(login.url)
     finally:
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=90)
     text = output.decode()
     assert proc.returncode == 0, text[-3000:]
     assert "polc up: stopped" in text
+    password = re.search(r"log in as admin with password (\S+)", text).group(1)
+    for log in (home / "logs").glob("*.log"):  # shown on the terminal only, never logged
+        assert password not in log.read_text(errors="replace"), log.name
     assert (home / "pgdata" / "PG_VERSION").exists()  # data kept for the next start
     assert not (home / "pgdata" / "postmaster.pid").exists()  # PostgreSQL shut down
     for name in SERVICES:
