@@ -9,6 +9,7 @@ COPY pyproject.toml README.md ./
 COPY contracts contracts
 COPY services services
 COPY polc polc
+COPY backoffice backoffice
 RUN pip install --no-cache-dir .
 USER polc
 ENTRYPOINT ["polc"]
