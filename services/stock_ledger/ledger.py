@@ -20,16 +20,22 @@ from services.stock_ledger.errors import InsufficientStock, LedgerError
 
 
 async def book(conn: asyncpg.Connection, deltas: Sequence[Delta], cause: Cause, *,
-               keep_non_negative: bool = False) -> list[StockChanged]:
+               keep_non_negative: bool = False, claim: str | None = None) -> list[StockChanged]:
     """Apply ``deltas`` as one step and describe every changed warehouse+SKU.
 
     ``keep_non_negative`` is for commands: taking away stock that is not on the shelf rolls the
     whole document back. Facts (an issued invoice) are booked even if they oversell.
+    ``claim`` (a document kind) books the cause's document number first, in the same statement;
+    a document booked before books nothing.
     """
     merged = merge(deltas)
     if not merged:
+        if claim is not None:
+            await store.claim_document(conn, claim, cause.document_id, cause.message_id)
         return []
-    rows = await store.apply_deltas(conn, merged, cause)
+    rows = await store.apply_deltas(conn, merged, cause, claim)
+    if not rows:
+        return []
     by_key = {(r["warehouse_id"], r["sku"]): r for r in rows}
     if keep_non_negative:
         broken = violations(merged, {k: r["physical"] for k, r in by_key.items()})
@@ -41,16 +47,18 @@ async def book(conn: asyncpg.Connection, deltas: Sequence[Delta], cause: Cause, 
 async def record_goods_receipt(conn: asyncpg.Connection, cmd: RecordGoodsReceipt,
                                message_id: str | None = None) -> list[Message]:
     """Goods arrived: physical stock rises; a purchase order it fulfils has less incoming."""
-    if not await store.claim_document(conn, "goods_receipt", cmd.receipt_id, message_id):
-        return []
     received = sum_by_sku((l.sku, l.quantity) for l in cmd.lines)
     deltas = [Delta(cmd.warehouse_id, sku, "goods_receipt", physical=q) for sku, q in received.items()]
-    if cmd.purchase_order_id and (po := await store.lock_purchase_order(conn, cmd.purchase_order_id)):
+    cause = Cause("goods_receipt", cmd.receipt_id, message_id=message_id,
+                  note=f"supplier {cmd.supplier_id}" + (f", {cmd.supplier_document}" if cmd.supplier_document else ""))
+    if not cmd.purchase_order_id:
+        return await book(conn, deltas, cause, claim="goods_receipt")
+    if not await store.claim_document(conn, "goods_receipt", cmd.receipt_id, message_id):
+        return []
+    if po := await store.lock_purchase_order(conn, cmd.purchase_order_id):
         settled = received_against_order(received, await store.outstanding_lines(conn, cmd.purchase_order_id))
         await store.add_received(conn, cmd.purchase_order_id, settled)
         deltas += [Delta(po["warehouse_id"], sku, "goods_receipt", incoming=-q) for sku, q in settled.items()]
-    cause = Cause("goods_receipt", cmd.receipt_id, message_id=message_id,
-                  note=f"supplier {cmd.supplier_id}" + (f", {cmd.supplier_document}" if cmd.supplier_document else ""))
     return await book(conn, deltas, cause)
 
 
@@ -73,12 +81,12 @@ async def record_purchase_order(conn: asyncpg.Connection, cmd: RecordPurchaseOrd
 async def adjust_stock(conn: asyncpg.Connection, cmd: AdjustStock, message_id: str | None = None) -> list[Message]:
     """A manual correction (signed changes) or a stock count (quantities found on the shelf)."""
     kind = "stock_count" if cmd.mode == "count" else "adjustment"
-    if not await store.claim_document(conn, kind, cmd.adjustment_id, message_id):
-        return []
     cause = Cause(kind, cmd.adjustment_id, message_id=message_id, note=cmd.reason)
     if cmd.mode == "adjustment":
         deltas = [Delta(cmd.warehouse_id, l.sku, "adjustment", physical=l.quantity) for l in cmd.lines]
-        return await book(conn, deltas, cause, keep_non_negative=True)
+        return await book(conn, deltas, cause, keep_non_negative=True, claim=kind)
+    if not await store.claim_document(conn, kind, cmd.adjustment_id, message_id):
+        return []
     counted = {l.sku: l.quantity for l in cmd.lines}
     if len(counted) != len(cmd.lines) or any(q < 0 for q in counted.values()):
         raise LedgerError(f"stock count {cmd.adjustment_id}: each SKU once, with a quantity of at least 0")
@@ -90,11 +98,9 @@ async def transfer_stock(conn: asyncpg.Connection, cmd: TransferStock, message_i
     """Move stock between warehouses; the source must hold it."""
     if cmd.to_warehouse_id == cmd.warehouse_id:
         raise LedgerError(f"transfer {cmd.transfer_id}: source and destination are the same warehouse")
-    if not await store.claim_document(conn, "transfer", cmd.transfer_id, message_id):
-        return []
     moved = sum_by_sku((l.sku, l.quantity) for l in cmd.lines)
     deltas = [Delta(cmd.warehouse_id, sku, "transfer_out", physical=-q) for sku, q in moved.items()]
     deltas += [Delta(cmd.to_warehouse_id, sku, "transfer_in", physical=q) for sku, q in moved.items()]
     cause = Cause("transfer_out", cmd.transfer_id, message_id=message_id,
                   note=f"{cmd.warehouse_id} -> {cmd.to_warehouse_id}")
-    return await book(conn, deltas, cause, keep_non_negative=True)
+    return await book(conn, deltas, cause, keep_non_negative=True, claim="transfer")

@@ -16,7 +16,7 @@ from contracts.base import Message
 from contracts.invoices import InvoiceCancelled, InvoiceIssued, InvoiceLine
 from contracts.orders import OrderCancelled, OrderReceived
 from services.stock_ledger import store
-from services.stock_ledger.domain import Cause, Delta, sum_by_sku
+from services.stock_ledger.domain import Cause, Delta, stock_changed, sum_by_sku
 from services.stock_ledger.ledger import book
 
 
@@ -35,19 +35,12 @@ def _order_header(order: OrderReceived) -> dict:
 
 async def reserve_order(conn: asyncpg.Connection, order: OrderReceived, message_id: str | None = None) -> list[Message]:
     """File a new order and reserve its stock lines; an order seen before reserves nothing."""
-    products = [l for l in order.lines if l.kind == "product"]
-    non_stock = await store.non_stock_skus(conn, {l.sku for l in products})
     lines = [{"line_no": l.line_no, "sku": l.sku, "name": l.name, "quantity": l.quantity, "unit": l.unit,
-              "is_stock_item": l.is_stock_item and l.sku not in non_stock} for l in products]
-    if not await store.insert_open_order(conn, _order_header(order), lines):
-        return []
-    wanted = sum_by_sku((l["sku"], l["quantity"]) for l in lines if l["is_stock_item"])
-    if not wanted:
-        return []
-    await store.insert_reservations(conn, order.shop_id, order.shop_order_id, order.warehouse_id, wanted)
-    deltas = [Delta(order.warehouse_id, sku, "reservation", reserved=q) for sku, q in wanted.items()]
-    return await book(conn, deltas, Cause("reservation", order.order_number, order.shop_id, order.shop_order_id,
-                                          message_id))
+              "is_stock_item": l.is_stock_item} for l in order.lines if l.kind == "product"]
+    rows = await store.reserve_order(conn, _order_header(order), lines)
+    cause = Cause("reservation", order.order_number, order.shop_id, order.shop_order_id, message_id)
+    return [stock_changed(r, Delta(r["warehouse_id"], r["sku"], "reservation", reserved=r["reserved_change"]),
+                          cause, r["updated_at"]) for r in rows]
 
 
 async def release_order(conn: asyncpg.Connection, cancel: OrderCancelled, message_id: str | None = None) -> list[Message]:

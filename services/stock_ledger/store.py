@@ -18,9 +18,14 @@ from services.stock_ledger.domain import Cause, Delta
 # --- the ledger ---------------------------------------------------------------------------
 
 _APPLY = """
-WITH d AS (
+WITH claim AS (
+    INSERT INTO documents (kind, document_id, message_id)
+    SELECT $12::text, $7, $10 WHERE $12::text IS NOT NULL
+    ON CONFLICT DO NOTHING RETURNING kind
+), d AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::numeric[])
         AS d(warehouse_id, sku, kind, physical, reserved, incoming)
+    WHERE $12::text IS NULL OR EXISTS (SELECT FROM claim)
 ), w AS (
     INSERT INTO warehouses (warehouse_id, name)
     SELECT DISTINCT warehouse_id, warehouse_id FROM d ON CONFLICT DO NOTHING
@@ -40,13 +45,18 @@ RETURNING warehouse_id, sku, physical, reserved, incoming, version, updated_at
 """
 
 
-async def apply_deltas(conn: asyncpg.Connection, deltas: Sequence[Delta], cause: Cause) -> list[asyncpg.Record]:
-    """Book the movements and move the figures of every key in one statement; the new figures."""
+async def apply_deltas(conn: asyncpg.Connection, deltas: Sequence[Delta], cause: Cause,
+                       claim: str | None = None) -> list[asyncpg.Record]:
+    """Book the movements and move the figures of every key in one statement; the new figures.
+
+    With ``claim`` (a document kind) the same statement first records the cause's document as
+    booked, and books nothing (no rows) when it was booked before.
+    """
     return await conn.fetch(
         _APPLY,
         [d.warehouse_id for d in deltas], [d.sku for d in deltas], [d.kind for d in deltas],
         [d.physical for d in deltas], [d.reserved for d in deltas], [d.incoming for d in deltas],
-        cause.document_id, cause.shop_id, cause.shop_order_id, cause.message_id, cause.note,
+        cause.document_id, cause.shop_id, cause.shop_order_id, cause.message_id, cause.note, claim,
     )
 
 
@@ -221,34 +231,58 @@ async def list_suppliers(conn: asyncpg.Connection) -> list[asyncpg.Record]:
 
 # --- orders and reservations ---------------------------------------------------------------
 
-async def insert_open_order(conn: asyncpg.Connection, order: dict, lines: Sequence[dict]) -> bool:
-    """File a new open order with its product lines; False when the order is known already."""
-    row = await conn.fetchrow(
-        "INSERT INTO orders (shop_id, shop_order_id, order_number, shop_order_code, warehouse_id, placed_at,"
-        " is_paid, status, customer_name, customer_email, shipping)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10::text::jsonb)"
-        " ON CONFLICT (shop_id, shop_order_id) DO NOTHING RETURNING seq",
+_RESERVE = """
+WITH o AS (
+    INSERT INTO orders (shop_id, shop_order_id, order_number, shop_order_code, warehouse_id, placed_at,
+                        is_paid, status, customer_name, customer_email, shipping)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10::text::jsonb)
+    ON CONFLICT (shop_id, shop_order_id) DO NOTHING RETURNING shop_id, shop_order_id, warehouse_id
+), l AS (
+    SELECT o.shop_id, o.shop_order_id, o.warehouse_id, l.line_no, l.sku, l.name, l.quantity, l.unit,
+           l.is_stock_item AND NOT EXISTS (SELECT FROM products p WHERE p.sku = l.sku AND NOT p.is_stock_item)
+               AS is_stock_item
+    FROM o, unnest($11::int[], $12::text[], $13::text[], $14::numeric[], $15::text[], $16::bool[])
+        AS l(line_no, sku, name, quantity, unit, is_stock_item)
+), ol AS (
+    INSERT INTO order_lines (shop_id, shop_order_id, line_no, sku, name, quantity, unit, is_stock_item)
+    SELECT shop_id, shop_order_id, line_no, sku, name, quantity, unit, is_stock_item FROM l
+), want AS (
+    SELECT shop_id, shop_order_id, warehouse_id, sku, sum(quantity) AS quantity FROM l WHERE is_stock_item
+    GROUP BY shop_id, shop_order_id, warehouse_id, sku HAVING sum(quantity) > 0
+), r AS (
+    INSERT INTO reservations (shop_id, shop_order_id, warehouse_id, sku, quantity)
+    SELECT shop_id, shop_order_id, warehouse_id, sku, quantity FROM want
+), w AS (
+    INSERT INTO warehouses (warehouse_id, name)
+    SELECT DISTINCT warehouse_id, warehouse_id FROM want ON CONFLICT DO NOTHING
+), s AS (
+    INSERT INTO stock AS s (warehouse_id, sku, reserved, version)
+    SELECT warehouse_id, sku, quantity, 1 FROM want ORDER BY warehouse_id, sku
+    ON CONFLICT (warehouse_id, sku) DO UPDATE SET
+        reserved = s.reserved + excluded.reserved,
+        version = s.version + 1,
+        updated_at = now()
+    RETURNING warehouse_id, sku, physical, reserved, incoming, version, updated_at
+)
+SELECT s.*, want.quantity AS reserved_change FROM s JOIN want USING (warehouse_id, sku)
+ORDER BY warehouse_id, sku
+"""
+
+
+async def reserve_order(conn: asyncpg.Connection, order: dict, lines: Sequence[dict]) -> list[asyncpg.Record]:
+    """File a new open order with its product lines and reserve its stock lines, in one statement.
+
+    A line is a stock line when the order says so and the catalog does not know its SKU as a
+    non-stock item. Returns the new figures of every reserved warehouse+SKU with
+    ``reserved_change``; nothing when the order was known already.
+    """
+    return await conn.fetch(
+        _RESERVE,
         order["shop_id"], order["shop_order_id"], order["order_number"], order["shop_order_code"],
         order["warehouse_id"], order["placed_at"], order["is_paid"], order["customer_name"],
-        order["customer_email"], json.dumps(order["shipping"]))
-    if row is None:
-        return False
-    if lines:
-        await conn.execute(
-            "INSERT INTO order_lines (shop_id, shop_order_id, line_no, sku, name, quantity, unit, is_stock_item)"
-            " SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::bool[])",
-            order["shop_id"], order["shop_order_id"], [l["line_no"] for l in lines], [l["sku"] for l in lines],
-            [l["name"] for l in lines], [l["quantity"] for l in lines], [l["unit"] for l in lines],
-            [l["is_stock_item"] for l in lines])
-    return True
-
-
-async def insert_reservations(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, warehouse_id: str,
-                              quantities: dict[str, Decimal]) -> None:
-    await conn.execute(
-        "INSERT INTO reservations (shop_id, shop_order_id, warehouse_id, sku, quantity)"
-        " SELECT $1, $2, $3, * FROM unnest($4::text[], $5::numeric[])",
-        shop_id, shop_order_id, warehouse_id, list(quantities), list(quantities.values()))
+        order["customer_email"], json.dumps(order["shipping"]),
+        [l["line_no"] for l in lines], [l["sku"] for l in lines], [l["name"] for l in lines],
+        [l["quantity"] for l in lines], [l["unit"] for l in lines], [l["is_stock_item"] for l in lines])
 
 
 async def lock_order(conn: asyncpg.Connection, shop_id: str, shop_order_id: str) -> asyncpg.Record | None:
