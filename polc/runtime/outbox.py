@@ -82,15 +82,11 @@ async def enqueue(
         rows.append((env.message_id, routing.name(topic), env.key, env.message_type,
                      envelope_headers(env), env.model_dump_json().encode()))
     if rows:
-        await store.lock_record_keys(conn, sorted({(r[1], r[2]) for r in rows}))
-        await store.insert_outbox_rows(conn, rows)
-        await store.notify_outbox(conn, outbox_channel(schema))
+        await store.write_outbox(conn, rows, outbox_channel(schema))
     return envelopes
 
 
 async def enqueue_raw(conn: asyncpg.Connection, *, topic: str, key: str, headers: dict[str, str], body: bytes,
                       schema: str, message_type: str) -> None:
     """Add a record that is not a polc envelope (a dead letter's original bytes) to the outbox."""
-    await store.lock_record_keys(conn, [(topic, key)])
-    await store.insert_outbox_rows(conn, [(uuid4(), topic, key, message_type, headers, body)])
-    await store.notify_outbox(conn, outbox_channel(schema))
+    await store.write_outbox(conn, [(uuid4(), topic, key, message_type, headers, body)], outbox_channel(schema))

@@ -37,6 +37,31 @@ async def notify_outbox(conn: asyncpg.Connection, channel: str) -> None:
     await conn.execute("SELECT pg_notify($1, '')", channel)
 
 
+_WRITE_OUTBOX = """
+WITH locked AS MATERIALIZED (
+    SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n, pg_notify($8, '') IS NULL AS notified
+    FROM unnest($7::text[]) AS k
+)
+INSERT INTO outbox (message_id, topic, record_key, message_type, headers, body)
+SELECT r.message_id, r.topic, r.record_key, r.message_type, r.headers::jsonb, r.body
+FROM locked, unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
+    WITH ORDINALITY AS r(message_id, topic, record_key, message_type, headers, body, ord)
+ORDER BY r.ord
+"""
+
+
+async def write_outbox(conn: asyncpg.Connection, rows: Sequence[tuple], channel: str) -> None:
+    """:func:`lock_record_keys`, :func:`insert_outbox_rows` and :func:`notify_outbox` in one
+    statement (one round trip): the key locks are taken, in sorted order, before any row gets its
+    id, and the rows get ids in the order given."""
+    await conn.execute(
+        _WRITE_OUTBOX,
+        [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
+        [json.dumps(r[4]) for r in rows], [r[5] for r in rows],
+        sorted({f"{r[1]}\x1f{r[2]}" for r in rows}), channel,
+    )
+
+
 async def fetch_unpublished(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
     """The oldest unpublished rows, in id order."""
     return await conn.fetch(
