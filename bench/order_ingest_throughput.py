@@ -12,13 +12,10 @@ one Batch API request per 200 (a batch counts as one request); statuses and tax 
 limit alone allows ``N / (R / 3)`` orders per second (1000 orders: R = 9, 333 orders/s); the
 target is 90 % of that.
 
-The simulator renders each embedded order by scanning all of the shop's order lines and
-totals, so with thousands of orders a page takes it seconds of CPU, on the bench's own
-process, which a real shop does not cost its client. ``--indexed-sim`` gives the simulator an
-index of each order's lines and totals (the responses are the same), so the figure measures
-order_ingest rather than the test double. Both figures are worth reporting.
+The simulator runs in the bench's own process (a real shop does not cost its client CPU), so
+on a loaded machine the figure is a lower bound for order_ingest.
 
-    .venv/bin/python bench/order_ingest_throughput.py [--orders 1000] [--runs 3] [--indexed-sim]
+    .venv/bin/python bench/order_ingest_throughput.py [--orders 1000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -43,27 +40,6 @@ from services.order_ingest.app import Settings, build  # noqa: E402
 from tests.support.stack import TestStack  # noqa: E402
 
 RATE = 3.0
-
-
-def index_simulator_children() -> None:
-    """Let the simulator find an order's lines and totals through an index instead of a scan."""
-    from polc.shoprenter_sim import render
-
-    cache: dict[tuple[int, str, str], tuple[int, dict]] = {}
-
-    def children(state, table, link, owner):  # noqa: ANN001, ANN202 - the simulator's own signature
-        rows = state.table(table)
-        key = (id(state), table, link)
-        size, index = cache.get(key, (-1, {}))
-        if size != len(rows):
-            index = {}
-            for inner, row in rows.items():
-                index.setdefault(row.get(link), []).append(inner)
-            cache[key] = (len(rows), index)
-        found = index.get(owner)
-        return sorted(index.get(owner, ()))
-
-    render._children = children
 
 
 async def main(orders: int, runs: int) -> None:
@@ -131,10 +107,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--indexed-sim", action="store_true",
-                        help="index the simulator's order lines and totals (same responses, no full scans)")
     args = parser.parse_args()
-    if args.indexed_sim:
-        index_simulator_children()
-    print(f"simulator: {'indexed' if args.indexed_sim else 'as shipped (scans per embedded order)'}")
     asyncio.run(main(args.orders, args.runs))

@@ -95,7 +95,7 @@ def delete(state: ShopState, res: ResourceDef, rid: str | None, query: dict[str,
     inner = _target(state, res, rid, query)
     if inner is None:
         raise ApiError(404, 40401, "Resource not found!")
-    del state.table(res.table)[inner]
+    state.delete(res.table, inner)
     return 204, None
 
 

@@ -41,7 +41,7 @@ def render_row(base: str, state: ShopState, res: ResourceDef, inner_id: int) -> 
 
 
 def _children(state: ShopState, table: str, link: str, owner: Ref) -> list[int]:
-    return sorted(i for i, row in state.table(table).items() if row.get(link) == owner)
+    return state.children(table, link, owner)
 
 
 def _extend_order(base: str, state: ShopState, inner_id: int, out: dict[str, Any]) -> None:

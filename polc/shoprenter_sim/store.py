@@ -103,6 +103,8 @@ class ShopState:
     faults_injected: int = 0
     rng: random.Random = field(init=False)
     extras: dict[str, Any] = field(default_factory=dict)
+    _changes: dict[str, int] = field(default_factory=dict)
+    _child_index: dict[tuple[str, str], tuple[int, dict[Any, list[int]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.meter = RateMeter(self.spec.rate_limit_per_second)
@@ -121,7 +123,29 @@ class ShopState:
         row.setdefault("dateCreated", stamp)
         row.setdefault("dateUpdated", stamp)
         self.table(table)[inner_id] = row
+        self._changes[table] = self._changes.get(table, 0) + 1
         return inner_id
+
+    def delete(self, table: str, inner_id: int) -> None:
+        del self.table(table)[inner_id]
+        self._changes[table] = self._changes.get(table, 0) + 1
+
+    def children(self, table: str, link: str, owner: Any) -> list[int]:
+        """Inner ids of the rows of ``table`` whose ``link`` is ``owner`` (an order's lines).
+
+        Indexed, so embedding children in a page of orders does not scan the whole table per
+        order; the index is rebuilt after rows were inserted or deleted (links never change).
+        """
+        changes = self._changes.get(table, 0)
+        seen, index = self._child_index.get((table, link), (-1, {}))
+        if seen != changes:
+            index = {}
+            for inner_id, row in self.table(table).items():
+                value = row.get(link)
+                if isinstance(value, Ref):
+                    index.setdefault(value, []).append(inner_id)
+            self._child_index[(table, link)] = (changes, index)
+        return sorted(index.get(owner, ()))
 
     def touch(self, row: Row) -> None:
         row["dateUpdated"] = shop_now()
