@@ -3,7 +3,8 @@
 Starts embedded PostgreSQL, the Tansu broker and a local SMTP inbox (or uses ``DATABASE_URL`` /
 ``KAFKA_BOOTSTRAP_SERVERS``), runs the invoicing service in-process, loads N orders, invoices the
 basket with ``email_after`` and prints invoices created, rendered and e-mailed per second, and
-the peak memory of this process and of its PDF render processes.
+the peak memory and CPU time of this process and of its PDF render processes. The machine's
+load average is printed too: on a shared machine other work takes cores away from the run.
 
     .venv/bin/python bench/invoicing_throughput.py [--orders 1000] [--render-processes 2]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import resource
 import socket
@@ -42,6 +44,18 @@ async def counts(conn: asyncpg.Connection) -> tuple[int, int, int]:
                   (SELECT count(*) FROM invoicing.invoice_pdfs) AS rendered,
                   (SELECT count(*) FROM invoicing.invoice_emails WHERE status = 'sent') AS sent""")
     return row["created"], row["rendered"], row["sent"]
+
+
+def proc_status(pid: int) -> tuple[float, float]:
+    """(peak resident MiB, CPU seconds) of a live process, from /proc."""
+    hwm = 0.0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) / 1024
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return hwm, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run(args: argparse.Namespace, dsn: str, bootstrap: str, mail: Path) -> None:
@@ -79,14 +93,20 @@ async def run(args: argparse.Namespace, dsn: str, bootstrap: str, mail: Path) ->
                         marks[name] = now
                 await asyncio.sleep(0.05)
             await probe.close()
+            renderers = [proc_status(p.pid) for p in multiprocessing.active_children()]
+            own_cpu = time.process_time()
     finally:
         await harness.stop()
         inbox.stop()
     for name in ("created", "rendered", "e-mailed"):
         print(f"{name:>9}: {args.orders} invoices in {marks[name]:.1f}s = {args.orders / marks[name]:.1f}/s")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory: service process {own:.0f} MiB, largest child (render process) {children:.0f} MiB")
+    largest = max((r[0] for r in renderers), default=0.0)
+    print(f"peak memory: service process {own:.0f} MiB, largest render process {largest:.0f} MiB "
+          f"({len(renderers)} render processes)")
+    render_cpu = sum(r[1] for r in renderers)
+    print(f"CPU: render processes {render_cpu:.1f}s ({1000 * render_cpu / args.orders:.0f} ms/invoice), "
+          f"service process incl. SMTP inbox and loading {own_cpu:.1f}s")
     print(f"mails in inbox: {len(list(mail.glob('*.eml')))}")
 
 
@@ -106,7 +126,8 @@ def main() -> None:
             if not bootstrap:
                 broker = TansuBroker(Path(tmp) / "tansu.log")
                 bootstrap = broker.start()
-            print(f"{args.orders} orders; {args.render_processes} render processes; {os.cpu_count()} cores")
+            print(f"{args.orders} orders; {args.render_processes} render processes; {os.cpu_count()} cores; "
+                  f"load average {os.getloadavg()[0]:.1f}")
             asyncio.run(run(args, dsn, bootstrap, Path(tmp) / "mail"))
         finally:
             if broker:

@@ -44,6 +44,7 @@ def build(settings: Settings) -> ServiceSpec:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await workers.close()
             if executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)
 

@@ -154,10 +154,16 @@ async def queue_render(conn: asyncpg.Connection, number: str, email: bool) -> No
 
 async def claim_render(conn: asyncpg.Connection) -> asyncpg.Record | None:
     """The oldest invoice waiting for its PDF, locked for this transaction."""
-    return await conn.fetchrow(
+    rows = await claim_renders(conn, 1)
+    return rows[0] if rows else None
+
+
+async def claim_renders(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Up to ``limit`` of the oldest invoices waiting for their PDFs, locked for this transaction."""
+    return await conn.fetch(
         """SELECT q.invoice_number, q.email, i.kind, i.batch_id, i.document
            FROM render_queue q JOIN invoices i USING (invoice_number)
-           ORDER BY q.queued_at, q.invoice_number LIMIT 1 FOR UPDATE OF q SKIP LOCKED""")
+           ORDER BY q.queued_at, q.invoice_number LIMIT $1 FOR UPDATE OF q SKIP LOCKED""", limit)
 
 
 async def insert_pdf(conn: asyncpg.Connection, number: str, pdf: bytes, sha256: str) -> None:

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 
 Enqueue = Callable[[asyncpg.Connection, list], Awaitable[object]]
 
+RENDER_BATCH = 8
+"""Invoices a render worker takes per step (one render-process call, one transaction)."""
+SMTP_IDLE_CLOSE_S = 10.0
+"""The kept SMTP connection is closed once no mail was due for this long."""
+
 
 class Workers:
     """Loops run by the service's lifespan; each wakes on its event or every poll interval."""
@@ -35,12 +40,15 @@ class Workers:
     def __init__(self, *, pool: asyncpg.Pool, enqueue: Enqueue, ctx: issuing.Context, settings: Settings,
                  executor: Executor | None) -> None:
         self.pool, self.enqueue, self.ctx, self.settings, self.executor = pool, enqueue, ctx, settings, executor
+        self._smtp: mailer.Mailer | None = None
+        self._smtp_used_at = 0.0
 
     # Loop plumbing -----------------------------------------------------------------------------
 
     async def run_forever(self, name: str, step: Callable[[], Awaitable[bool]], wake: asyncio.Event) -> None:
         """Run ``step`` while it finds work; otherwise sleep until woken or the poll interval passes."""
         while True:
+            wake.clear()  # before the step: a wake-up during the step is not lost
             try:
                 worked = await step()
             except asyncio.CancelledError:
@@ -50,7 +58,6 @@ class Workers:
                 worked = False
                 await asyncio.sleep(1.0)
             if not worked:
-                wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), self.settings.worker_poll_interval_s)
 
@@ -105,31 +112,42 @@ class Workers:
     # PDFs --------------------------------------------------------------------------------------
 
     async def render_step(self) -> bool:
-        """Render one invoice's PDF, store it and publish InvoiceIssued / InvoiceCancelled with it."""
+        """Render a few invoices' PDFs, store them and publish InvoiceIssued / InvoiceCancelled with them.
+
+        Several invoices go to a render process in one call and are stored in one transaction: the
+        process and the database see a few round trips per batch instead of per invoice.
+        """
+        queued: dict[str | None, list[str]] = {}
         async with self.pool.acquire() as conn, conn.transaction():
-            row = await store.claim_render(conn)
-            if row is None:
+            rows = await store.claim_renders(conn, RENDER_BATCH)
+            if not rows:
                 return False
-            doc = InvoiceDocument.model_validate(row["document"])
-            data = await self._render(doc)
-            digest = pdf.sha256(data)
-            await store.insert_pdf(conn, doc.invoice_number, data, digest)
-            await store.unqueue_render(conn, doc.invoice_number)
-            if doc.kind == "storno":
-                event = building.cancelled_event(doc, digest)
-            else:
-                event = building.issued_event(doc, digest, row["batch_id"])
-            if row["email"]:
-                await store.queue_emails(conn, [doc.invoice_number], row["batch_id"])
-                self.ctx.wake_email.set()
-            await self.enqueue(conn, [event])
+            docs = [InvoiceDocument.model_validate(row["document"]) for row in rows]
+            pdfs = await self._render(docs)
+            events = []
+            for row, doc, data in zip(rows, docs, pdfs, strict=True):
+                digest = pdf.sha256(data)
+                await store.insert_pdf(conn, doc.invoice_number, data, digest)
+                await store.unqueue_render(conn, doc.invoice_number)
+                if doc.kind == "storno":
+                    events.append(building.cancelled_event(doc, digest))
+                else:
+                    events.append(building.issued_event(doc, digest, row["batch_id"]))
+                if row["email"]:
+                    queued.setdefault(row["batch_id"], []).append(doc.invoice_number)
+            for batch_id, numbers in queued.items():
+                await store.queue_emails(conn, numbers, batch_id)
+            await self.enqueue(conn, events)
+        if queued:
+            self.ctx.wake_email.set()  # after the commit, so the mailer finds the PDFs
         return True
 
-    async def _render(self, doc: InvoiceDocument) -> bytes:
-        loop = asyncio.get_running_loop()
+    async def _render(self, docs: list[InvoiceDocument]) -> list[bytes]:
         if self.executor is None:
-            return await asyncio.to_thread(pdf.render_pdf, doc)
-        return await loop.run_in_executor(self.executor, pdf.render_pdf_json, doc.model_dump_json())
+            return await asyncio.to_thread(lambda: [pdf.render_pdf(doc) for doc in docs])
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, pdf.render_pdfs_json,
+                                          [doc.model_dump_json() for doc in docs])
 
     # E-mail ------------------------------------------------------------------------------------
 
@@ -141,17 +159,34 @@ class Workers:
             async with self.pool.acquire() as conn:
                 for batch_id in await store.batches_mailing(conn):
                     await self.finish_email_batch(batch_id)
+            await self._close_idle_smtp()
             return False
         batch_id = due["batch_id"]
-        smtp = mailer.Mailer(self.settings)
-        try:
-            while await self._send_one(smtp, batch_id):
-                pass
-        finally:
-            await smtp.close()
+        smtp = self._smtp_connection()
+        while await self._send_one(smtp, batch_id):
+            pass
+        self._smtp_used_at = asyncio.get_running_loop().time()
         if batch_id is not None:
             await self.finish_email_batch(batch_id)
         return True
+
+    def _smtp_connection(self) -> mailer.Mailer:
+        """One SMTP connection kept across the steps of a running batch: the mailer often catches up
+        with rendering and waits for the next PDFs, and reconnecting each time would cost more than
+        the mails themselves."""
+        if self._smtp is None:
+            self._smtp = mailer.Mailer(self.settings)
+        return self._smtp
+
+    async def _close_idle_smtp(self) -> None:
+        if self._smtp is not None and asyncio.get_running_loop().time() - self._smtp_used_at >= SMTP_IDLE_CLOSE_S:
+            await self.close()
+
+    async def close(self) -> None:
+        """Close the kept SMTP connection (the service is stopping, or the mailer is idle)."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            await smtp.close()
 
     async def _send_one(self, smtp: mailer.Mailer, batch_id: str | None) -> bool:
         # The row stays locked while the server takes the message and is marked sent in the same

@@ -150,11 +150,11 @@ async def wait_order_known(http: httpx.AsyncClient, order: OrderReceived) -> Non
     await wait_for(known, timeout_s=30)
 
 
-async def wait_orders_known(conn_factory, n: int) -> None:
+async def wait_orders_known(conn_factory, n: int, timeout_s: float = 60) -> None:
     async def known():
         conn = await conn_factory()
         try:
             return await conn.fetchval("SELECT count(*) FROM orders") >= n
         finally:
             await conn.close()
-    await wait_for(known, timeout_s=60)
+    await wait_for(known, timeout_s=timeout_s)

@@ -24,6 +24,9 @@ pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 EVENT_TOPICS = ["polc.invoices.v1", "polc.invoicing.emails.v1", "polc.invoicing.batches.v1"]
 N = 200
+# Bounded but generous: rendering 200 PDFs on two shared, busy cores can take minutes. Nothing here
+# asserts how fast it goes; the benchmark measures that.
+LONG_S = 900
 
 
 def ref(order) -> OrderRef:
@@ -41,7 +44,7 @@ async def test_basket_of_200_invoiced_and_emailed_once(make_settings, harness, i
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.http.port}") as http:
         await harness.start(EVENT_TOPICS)
         await harness.publish(*orders, bad, removed)
-        await wait_orders_known(db, N + 2)
+        await wait_orders_known(db, N + 2, timeout_s=LONG_S)
         everything = [ref(o) for o in (*orders, bad, removed)]
         await harness.publish(AddOrdersToBasket(basket_id="b1", orders=tuple(everything[:100]), requested_by="t"),
                               AddOrdersToBasket(basket_id="b1", orders=tuple(everything[100:]), requested_by="t"),
@@ -50,7 +53,7 @@ async def test_basket_of_200_invoiced_and_emailed_once(make_settings, harness, i
         answer = await http.post("/baskets/b1/invoice", json={"batch_id": "batch-1", "email_after": True})
         assert answer.status_code == 202
 
-        [done] = await harness.wait_events("InvoiceBatchCompleted", 1, timeout_s=120)
+        [done] = await harness.wait_events("InvoiceBatchCompleted", 1, timeout_s=LONG_S)
         assert len(done.invoice_numbers) == N
         assert [f.order for f in done.failed] == [ref(bad)]
         assert done.failed[0].reason.startswith("missing_buyer_data")
@@ -58,10 +61,10 @@ async def test_basket_of_200_invoiced_and_emailed_once(make_settings, harness, i
         assert {p.series for p in parsed} == {"KP"}
         assert missing_sequences([p.sequence for p in parsed]) == [] and len(set(parsed)) == N
 
-        issued = await harness.wait_events("InvoiceIssued", N, timeout_s=120)
+        issued = await harness.wait_events("InvoiceIssued", N, timeout_s=LONG_S)
         by_number = {i.invoice_number: i for i in issued}
         assert {i.shop_order_id for i in issued} == {o.shop_order_id for o in orders}
-        [mail_done] = await harness.wait_events("EmailBatchCompleted", 1, timeout_s=120)
+        [mail_done] = await harness.wait_events("EmailBatchCompleted", 1, timeout_s=LONG_S)
         assert len(mail_done.sent) == N and not mail_done.failed
 
         mails = read_mails(inbox.folder)
@@ -82,14 +85,14 @@ async def test_basket_of_200_invoiced_and_emailed_once(make_settings, harness, i
         # E-mailing the batch again sends nothing twice; asking for a re-send sends byte-identical PDFs.
         await harness.publish(EmailInvoices(basket_id="b1", batch_id="mail-again", invoice_batch_id="batch-1",
                                             requested_by="t"))
-        await harness.wait_events("EmailBatchCompleted", 1, lambda e: e.batch_id == "mail-again")
+        await harness.wait_events("EmailBatchCompleted", 1, lambda e: e.batch_id == "mail-again", timeout_s=LONG_S)
         [again] = harness.of("EmailBatchCompleted", lambda e: e.batch_id == "mail-again")
         assert again.sent == () and len(again.skipped) == N
         first = done.invoice_numbers[0]
         await harness.publish(EmailInvoices(basket_id="b1", batch_id="resend-1", invoice_numbers=(first,),
                                             resend=True, requested_by="t"))
-        await harness.wait_events("EmailBatchCompleted", 1, lambda e: e.batch_id == "resend-1")
-        resent = await wait_for(lambda: _mails(inbox, N + 1))
+        await harness.wait_events("EmailBatchCompleted", 1, lambda e: e.batch_id == "resend-1", timeout_s=LONG_S)
+        resent = await wait_for(lambda: _mails(inbox, N + 1), timeout_s=LONG_S)
         copies = [m for m in resent if first in m["Subject"]]
         assert len(copies) == 2 and pdf_attachment(copies[0]) == pdf_attachment(copies[1])
 
