@@ -54,15 +54,19 @@ async def product_created(conn: asyncpg.Connection, msg: ProductCreated, *, regi
 
 async def product_price_changed(conn: asyncpg.Connection, msg: ProductPriceChanged, *, registry: str,
                                 message_id: str) -> None:
-    """Keep the newest price and queue a price write for the shops the product is meant for."""
+    """Keep the newest price and queue a price write for the shops the product is meant for and
+    every other shop that holds the SKU (a product discovered in one shop is sold in others too)."""
     if not await store.upsert_price(conn, msg.sku, msg.net_price, msg.currency, msg.price_version):
         return
     product = await store.get_product(conn, msg.sku)
+    shop_ids = product["shop_ids"]
+    if shop_ids:  # empty or none: every shop already
+        shop_ids = sorted(set(shop_ids) | set(await store.shops_holding(conn, msg.sku)))
     reason = {"event": "ProductPriceChanged", "message_id": message_id, "version": msg.price_version,
               "previous_net_price": str(msg.previous_net_price) if msg.previous_net_price is not None else None,
               "changed_at": msg.changed_at.isoformat()}
     shops = await _with_registry(lambda: store.enqueue_product_writes(
-        conn, registry, msg.sku, "price", msg.price_version, product["shop_ids"], reason))
+        conn, registry, msg.sku, "price", msg.price_version, shop_ids, reason))
     await store.notify_pending(conn, shops)
 
 

@@ -349,6 +349,11 @@ async def sku_id(conn: asyncpg.Connection, shop_id: str, sku: str) -> str | None
     return await conn.fetchval("SELECT shop_product_id FROM sku_map WHERE shop_id = $1 AND sku = $2", shop_id, sku)
 
 
+async def shops_holding(conn: asyncpg.Connection, sku: str) -> list[str]:
+    """Shops where the SKU was found (whether or not the product was meant for them)."""
+    return [r["shop_id"] for r in await conn.fetch("SELECT shop_id FROM sku_map WHERE sku = $1", sku)]
+
+
 # --- reconcile ---------------------------------------------------------------------------------
 
 async def add_reconcile_run(conn: asyncpg.Connection, run_id: str, shop_id: str, dry_run: bool) -> None:

@@ -1,0 +1,3 @@
+"""Placeholder replaced below."""
+class BadInput:
+    def __init__(self, s): self.s = s
