@@ -91,6 +91,11 @@ async def handle_api(request: Request) -> Response:
         return respond(request, exc.status, exc.body())
     if not state.meter.arrive(time.monotonic()):
         return respond(request, 429, {"error": 429, "code": None, "message": "Too Many Requests"})
+    async with sim.lock:
+        return await _serve_api(request, state, shop)
+
+
+async def _serve_api(request: Request, state: ShopState, shop: str) -> Response:
     if state.faults.latency_seconds:
         await asyncio.sleep(state.faults.latency_seconds)
     fault = await _injected_fault(request, state)
@@ -111,10 +116,10 @@ async def handle_api(request: Request) -> Response:
     if parts == ["batch"] and method == "POST":
         status, payload = await _batch(state, base, body)
     else:
-        status, payload = _call(state, base, method, parts, query, body, via_batch=False)
+        status, payload = await asyncio.to_thread(_call, state, base, method, parts, query, body, via_batch=False)
     if status == 200 and state.faults.p_malformed and state.rng.random() < state.faults.p_malformed:
         return Response('{"href": "' + base + '/trunc', 200, media_type="application/json")
-    return respond(request, status, payload)
+    return await asyncio.to_thread(respond, request, status, payload)
 
 
 def _call(state: ShopState, base: str, method: str, parts: list[str], query: dict[str, str], body: Any,

@@ -42,7 +42,7 @@ def build_app(shops: list[ShopSpec | str], *, demo_orders_per_minute: float = 0.
     app = Starlette(
         routes=[
             Route("/oauth/{shop}/app/token", token, methods=["POST"]),
-            *control.ROUTES,
+            *(_one_change_at_a_time(route, simulator) for route in control.ROUTES),
             Route("/{shop}/api/{path:path}", handle_api, methods=API_METHODS),
         ],
         lifespan=lifespan,
@@ -51,12 +51,24 @@ def build_app(shops: list[ShopSpec | str], *, demo_orders_per_minute: float = 0.
     return app
 
 
+def _one_change_at_a_time(route: Route, simulator: Simulator) -> Route:
+    """A control route that changes shop state only while no API call is being served."""
+    endpoint = route.endpoint
+
+    async def locked(request):  # noqa: ANN001, ANN202 - a Starlette endpoint
+        async with simulator.lock:
+            return await endpoint(request)
+
+    return Route(route.path, locked, methods=list(route.methods or ()), name=route.name)
+
+
 async def _demo_orders(simulator: Simulator, per_minute: float) -> None:
     """Keep a demo alive: every shop gets about `per_minute` random orders a minute."""
     while True:
         await asyncio.sleep(60.0 / per_minute)
         for name, state in simulator.shops.items():
-            order = place_random_order(state)
+            async with simulator.lock:
+                order = place_random_order(state)
             log.info("demo order placed", extra={"shop": name, "order_inner_id": order})
 
 

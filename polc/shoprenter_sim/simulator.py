@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from polc.shoprenter_sim.resources import ApiError
 from polc.shoprenter_sim.seed import seed_shop
 from polc.shoprenter_sim.shopping import OrderLine, PlaceOrder, place_order
@@ -43,6 +45,10 @@ class Simulator:
         if not self.specs:
             raise ValueError("at least one shop is needed")
         self.shops = {name: build_shop(spec) for name, spec in self.specs.items()}
+        # Shop state is changed by one task at a time. Heavy responses are built on a worker
+        # thread while holding this lock, so the event loop stays free to timestamp arrivals
+        # for the rate limit as a real server would, even while it renders a page of orders.
+        self.lock = asyncio.Lock()
 
     def shop(self, name: str) -> ShopState:
         try:
