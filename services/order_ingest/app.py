@@ -7,11 +7,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 from contracts.invoices import InvoiceCancelled, InvoiceIssued
 from contracts.sync import SyncRequested
+from polc.runtime import metrics
 from polc.runtime.service import ServiceRuntime, ServiceSpec
+from services.order_ingest import store
 from services.order_ingest.api import routes
 from services.order_ingest.scheduler import Scheduler
 from services.order_ingest.settings import Settings
@@ -52,6 +55,11 @@ def build(settings: Settings) -> ServiceSpec:
                         await task
                 await scheduler.stop()
 
+    async def refresh_metrics(conn: asyncpg.Connection) -> None:
+        for row in await store.last_successful_syncs(conn):
+            if row["last_success_at"] is not None:
+                metrics.SHOP_LAST_SYNC.labels(row["shop_id"]).set(row["last_success_at"].timestamp())
+
     return ServiceSpec(
         name="order_ingest",
         migrations=Path(__file__).parent / "migrations",
@@ -59,4 +67,5 @@ def build(settings: Settings) -> ServiceSpec:
                   InvoiceCancelled: on_invoice_cancelled},
         routes=routes(settings, wake),
         lifespan=lifespan,
+        refresh_metrics=refresh_metrics,
     )

@@ -464,3 +464,9 @@ async def list_reviews(conn: asyncpg.Connection, state: str | None, shop_id: str
                   first_seen_at, last_tried_at, resolved_at, resolved_by, note, raw FROM review_items
            WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR shop_id = $2)
            ORDER BY first_seen_at""", state, shop_id)
+
+
+async def last_successful_syncs(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Each enabled shop's last successful poll (None before the first)."""
+    return await conn.fetch(
+        "SELECT s.shop_id, c.last_success_at FROM shops s LEFT JOIN sync_cursors c USING (shop_id) WHERE s.enabled")
