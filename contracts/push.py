@@ -69,6 +69,11 @@ class ShopOrderStatusWritten(Message):
     shop_status_id: ShopRenterId = Field(description="ShopRenter order status written.")
     status_name: str = Field(description='Name of that status, e.g. "Számlázva".')
     invoice_number: str | None = Field(default=None, description="Invoice number written to the order, if any.")
+    status_changed: bool | None = Field(
+        default=None,
+        description="True when this write set the status; false when it only wrote the invoice number and the "
+                    "order kept the (later) status named here.",
+    )
     written_at: AwareDatetime = Field(description="When the shop confirmed the write.")
 
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from services.webshop_push import store
+from services.webshop_push import status_api, store
 from services.webshop_push.settings import Settings
 
 
@@ -99,7 +99,8 @@ def routes(settings: Settings) -> list[Route]:
         shop_id = request.query_params.get("shop")
         limit = int(request.query_params.get("limit", "200"))
         async with request.app.state.runtime.pool.acquire() as conn:
-            return _json({"pending": _rows(await store.list_pending(conn, shop_id, limit))})
+            return _json({"pending": _rows(await store.list_pending(conn, shop_id, limit)),
+                          "order_status": _rows(await store.list_order_status_pending(conn, shop_id, limit))})
 
     async def reconcile(request: Request) -> JSONResponse:
         body = await request.json() if await request.body() else {}
@@ -137,6 +138,7 @@ def routes(settings: Settings) -> list[Route]:
         Route("/pending", pending, methods=["GET"]),
         Route("/reconcile", reconcile, methods=["POST"]),
         Route("/reconcile/{run_id}", get_run, methods=["GET"]),
+        *status_api.routes(registry, _json),
     ]
 
 

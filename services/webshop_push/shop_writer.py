@@ -41,6 +41,7 @@ from services.webshop_push.coalescing import Pending, ProductWrite
 from services.webshop_push.reconcile import Reconciler
 from services.webshop_push.settings import Settings
 from services.webshop_push.shops import connection
+from services.webshop_push.status_writer import OrderStatusWriter
 from services.webshop_push.stock import meant_for, shop_quantity
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ class ShopWriter:
         self.lock_conn, self.owner = lock_conn, owner
         self.client = ShopRenterClient(connection(row, settings), http=http, registry=registry)
         self.api = ShopRenterApi(self.client)
+        self.order_statuses = OrderStatusWriter(runtime, settings, self.shop_id, self.client, self.api,
+                                                self._retry_in, _error_class)
         self.wake = asyncio.Event()
         self._status: tuple[str, str | None] | None = None
         self._tax_classes: dict[str, str] | None = None
@@ -87,6 +90,7 @@ class ShopWriter:
                 await self._check_lock()
                 await self._reconcile_if_asked()
                 busy = await self.round()
+                busy = await self.order_statuses.round() or busy
                 failures = 0
             except LockLost:
                 log.warning("webshop_push: lost the lock of shop %s; stopping its pusher", self.shop_id)

@@ -149,7 +149,11 @@ async def has_due_writes(conn: asyncpg.Connection, shop_id: str) -> bool:
 async def next_due_in(conn: asyncpg.Connection, shop_id: str) -> float | None:
     """Seconds until the shop's next pending write is due, None when nothing is pending."""
     value = await conn.fetchval(
-        "SELECT extract(epoch FROM min(next_attempt_at) - now()) FROM pending_writes WHERE shop_id = $1", shop_id)
+        """SELECT extract(epoch FROM min(t) - now()) FROM (
+               SELECT min(next_attempt_at) AS t FROM pending_writes WHERE shop_id = $1
+               UNION ALL SELECT min(next_attempt_at) FROM order_status_pending WHERE shop_id = $1
+               UNION ALL SELECT requested_at FROM shop_status_lists
+                          WHERE shop_id = $1 AND (fetched_at IS NULL OR requested_at > fetched_at)) due""", shop_id)
     return None if value is None else float(value)
 
 
@@ -401,3 +405,196 @@ async def enqueue_all_stock(conn: asyncpg.Connection, shop_id: str, warehouse_id
            SELECT $1, sku, 'stock', version, warehouse_id, $3 FROM stock_levels WHERE warehouse_id = $2
            ON CONFLICT (shop_id, sku, kind) DO NOTHING RETURNING sku""", shop_id, warehouse_id, reason)
     return len(rows)
+
+
+# --- order status write-back -------------------------------------------------------------------
+
+#: Advisory lock namespace of "one back-office event of this shop order is being recorded".
+ORDER_STATUS_LOCK_NAMESPACE = 7_301_227
+
+
+async def lock_shop_order(conn: asyncpg.Connection, shop_id: str, shop_order_id: str) -> None:
+    """Serialise events of one shop order arriving on different topics (held until commit)."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", ORDER_STATUS_LOCK_NAMESPACE,
+                       f"{shop_id}:{shop_order_id}")
+
+
+async def status_mapping(conn: asyncpg.Connection, shop_id: str, trigger: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM order_status_map WHERE shop_id = $1 AND trigger = $2", shop_id, trigger)
+
+
+async def status_map(conn: asyncpg.Connection, shop_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM order_status_map WHERE shop_id = $1 ORDER BY trigger", shop_id)
+
+
+async def put_status_mapping(conn: asyncpg.Connection, shop_id: str, trigger: str, shop_status_id: str,
+                             status_name: str) -> None:
+    await conn.execute(
+        """INSERT INTO order_status_map (shop_id, trigger, shop_status_id, status_name) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (shop_id, trigger) DO UPDATE SET shop_status_id = EXCLUDED.shop_status_id,
+               status_name = EXCLUDED.status_name, updated_at = now()""", shop_id, trigger, shop_status_id, status_name)
+
+
+async def delete_status_mapping(conn: asyncpg.Connection, shop_id: str, trigger: str) -> None:
+    await conn.execute("DELETE FROM order_status_map WHERE shop_id = $1 AND trigger = $2", shop_id, trigger)
+
+
+async def shop_statuses(conn: asyncpg.Connection, shop_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM shop_order_statuses WHERE shop_id = $1 ORDER BY inner_id NULLS LAST, shop_status_id", shop_id)
+
+
+async def replace_shop_statuses(conn: asyncpg.Connection, shop_id: str, rows: Sequence[tuple]) -> None:
+    """The shop's downloaded status list: (shop_status_id, inner_id, name, color) per status."""
+    await conn.execute("DELETE FROM shop_order_statuses WHERE shop_id = $1", shop_id)
+    await conn.executemany(
+        """INSERT INTO shop_order_statuses (shop_id, shop_status_id, inner_id, name, color)
+           VALUES ($1, $2, $3, $4, $5)""", [(shop_id, *r) for r in rows])
+
+
+async def request_status_list(conn: asyncpg.Connection, shop_id: str, *, only_first: bool = False) -> None:
+    """Ask the shop's pusher to download the status list (``only_first``: unless it ever was)."""
+    await conn.execute(
+        f"""INSERT INTO shop_status_lists (shop_id) VALUES ($1)
+            ON CONFLICT (shop_id) DO {'NOTHING' if only_first else 'UPDATE SET requested_at = now()'}""", shop_id)
+
+
+async def status_list_due(conn: asyncpg.Connection, shop_id: str) -> bool:
+    """Whether the shop's status list was asked for since it was last downloaded."""
+    return bool(await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM shop_status_lists WHERE shop_id = $1 AND requested_at <= now()
+                             AND (fetched_at IS NULL OR requested_at > fetched_at))""", shop_id))
+
+
+async def status_list(conn: asyncpg.Connection, shop_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM shop_status_lists WHERE shop_id = $1", shop_id)
+
+
+async def finish_status_list(conn: asyncpg.Connection, shop_id: str, error: str | None) -> None:
+    await conn.execute(
+        """UPDATE shop_status_lists SET fetched_at = CASE WHEN $2::text IS NULL THEN now() ELSE fetched_at END,
+               error = $2, requested_at = CASE WHEN $2::text IS NULL THEN requested_at ELSE now() + interval '30 s' END
+            WHERE shop_id = $1""", shop_id, error)
+
+
+async def order_status_state(conn: asyncpg.Connection, shop_id: str,
+                             shop_order_id: str) -> tuple[asyncpg.Record | None, asyncpg.Record | None]:
+    """What polc last wrote to the shop order, and what waits to be written."""
+    written = await conn.fetchrow("SELECT * FROM order_status_written WHERE shop_id = $1 AND shop_order_id = $2",
+                                  shop_id, shop_order_id)
+    pending = await conn.fetchrow("SELECT * FROM order_status_pending WHERE shop_id = $1 AND shop_order_id = $2",
+                                  shop_id, shop_order_id)
+    return written, pending
+
+
+async def put_order_status_pending(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, trigger: str | None,
+                                   rank: int, shop_status_id: str | None, status_name: str | None,
+                                   invoice_number: str | None, reason: dict[str, Any]) -> None:
+    """The order's pending write, replaced by the merged one; a new version, due now."""
+    await conn.execute(
+        """INSERT INTO order_status_pending (shop_id, shop_order_id, trigger, rank, shop_status_id, status_name,
+                                             invoice_number, reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (shop_id, shop_order_id) DO UPDATE SET trigger = EXCLUDED.trigger, rank = EXCLUDED.rank,
+               shop_status_id = EXCLUDED.shop_status_id, status_name = EXCLUDED.status_name,
+               invoice_number = EXCLUDED.invoice_number, reason = EXCLUDED.reason,
+               version = order_status_pending.version + 1, next_attempt_at = now()""",
+        shop_id, shop_order_id, trigger, rank, shop_status_id, status_name, invoice_number, reason)
+
+
+async def record_shop_cancel(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, status_name: str | None,
+                             reason: dict[str, Any]) -> None:
+    """The shop itself cancelled the order: it is final, nothing is written to it any more."""
+    await conn.execute(
+        """INSERT INTO order_status_written (shop_id, shop_order_id, trigger, rank, shop_status_id, status_name, reason)
+           VALUES ($1, $2, 'cancelled', 4, NULL, $3, $4)
+           ON CONFLICT (shop_id, shop_order_id) DO UPDATE SET trigger = 'cancelled', rank = 4, shop_status_id = NULL,
+               status_name = EXCLUDED.status_name, reason = EXCLUDED.reason, written_at = now()""",
+        shop_id, shop_order_id, status_name, reason)
+
+
+async def log_order_status_event(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, trigger: str,
+                                 message_id: str | None, invoice_number: str | None, outcome: str,
+                                 detail: str | None) -> None:
+    await conn.execute(
+        """INSERT INTO order_status_events (shop_id, shop_order_id, trigger, message_id, invoice_number, outcome, detail)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        shop_id, shop_order_id, trigger, message_id, invoice_number, outcome, detail)
+
+
+async def due_order_status_writes(conn: asyncpg.Connection, shop_id: str, limit: int) -> list[asyncpg.Record]:
+    """Due pending order writes of a shop with what was last written to each order, oldest first."""
+    return await conn.fetch(
+        """SELECT p.*, w.rank AS written_rank, w.shop_status_id AS written_status_id,
+                  w.status_name AS written_status_name, w.invoice_number AS written_invoice_number
+             FROM order_status_pending p
+             LEFT JOIN order_status_written w USING (shop_id, shop_order_id)
+            WHERE p.shop_id = $1 AND p.next_attempt_at <= now()
+            ORDER BY p.first_seen_at, p.shop_order_id LIMIT $2""", shop_id, limit)
+
+
+async def finish_order_status_writes(conn: asyncpg.Connection, rows: Sequence[tuple]) -> None:
+    """Record confirmed order writes; drop the pending row unless news arrived meanwhile.
+
+    Each row: (shop_id, shop_order_id, trigger, rank, shop_status_id, status_name, invoice_number, reason,
+    pending_version). A write without a status keeps the written status; without a number, the number.
+    """
+    if not rows:
+        return
+    await conn.executemany(
+        """INSERT INTO order_status_written (shop_id, shop_order_id, trigger, rank, shop_status_id, status_name,
+                                             invoice_number, reason)
+           VALUES ($1, $2, COALESCE($3, 'invoiced'), $4, $5, $6, $7, $8)
+           ON CONFLICT (shop_id, shop_order_id) DO UPDATE SET
+               trigger = COALESCE($3, order_status_written.trigger),
+               rank = GREATEST(order_status_written.rank, EXCLUDED.rank),
+               shop_status_id = COALESCE($5, order_status_written.shop_status_id),
+               status_name = COALESCE($6, order_status_written.status_name),
+               invoice_number = COALESCE($7, order_status_written.invoice_number),
+               reason = EXCLUDED.reason, written_at = now()""", [r[:8] for r in rows])
+    await conn.executemany(
+        "DELETE FROM order_status_pending WHERE shop_id = $1 AND shop_order_id = $2 AND version <= $3",
+        [(r[0], r[1], r[8]) for r in rows])
+
+
+async def drop_order_status_writes(conn: asyncpg.Connection, rows: Sequence[tuple[str, str, int]]) -> None:
+    """Drop pending order writes the shop already shows: (shop_id, shop_order_id, version)."""
+    await conn.executemany(
+        "DELETE FROM order_status_pending WHERE shop_id = $1 AND shop_order_id = $2 AND version <= $3", list(rows))
+
+
+async def fail_order_status_writes(conn: asyncpg.Connection, rows: Sequence[tuple]) -> list[asyncpg.Record]:
+    """Count a failed try and schedule the next; returns rows now due for a report.
+
+    Each row: (shop_id, shop_order_id, error, http_status, retry_in_s, report_after).
+    """
+    out = []
+    for r in rows:
+        rec = await conn.fetchrow(
+            """UPDATE order_status_pending SET attempts = attempts + 1, last_error = $3, last_status = $4,
+                   next_attempt_at = now() + make_interval(secs => $5)
+                WHERE shop_id = $1 AND shop_order_id = $2
+                RETURNING shop_id, shop_order_id, attempts, last_error, last_status,
+                          (NOT reported AND attempts >= $6) AS report""", *r)
+        if rec is not None and rec["report"]:
+            out.append(rec)
+    if out:
+        await conn.executemany(
+            "UPDATE order_status_pending SET reported = true WHERE shop_id = $1 AND shop_order_id = $2",
+            [(r["shop_id"], r["shop_order_id"]) for r in out])
+    return out
+
+
+async def order_status_events(conn: asyncpg.Connection, shop_id: str, shop_order_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT trigger, message_id, invoice_number, outcome, detail, seen_at FROM order_status_events
+            WHERE shop_id = $1 AND shop_order_id = $2 ORDER BY id""", shop_id, shop_order_id)
+
+
+async def list_order_status_pending(conn: asyncpg.Connection, shop_id: str | None,
+                                    limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT shop_id, shop_order_id, trigger, shop_status_id, status_name, invoice_number, version, attempts,
+                  last_error, last_status, first_seen_at, next_attempt_at, reason
+             FROM order_status_pending WHERE ($1::text IS NULL OR shop_id = $1)
+            ORDER BY shop_id, first_seen_at LIMIT $2""", shop_id, limit)

@@ -15,11 +15,13 @@ from collections.abc import Callable
 import asyncpg
 
 from contracts.catalog import ProductCreated, ProductPriceChanged
-from contracts.orders import OrderReceived
+from contracts.fulfilment import OrderPacked, OrderShipped
+from contracts.invoices import InvoiceIssued
+from contracts.orders import OrderCancelled, OrderReceived
 from contracts.stock import StockChanged
 from contracts.sync import SyncCompleted
 from polc.runtime.consumer import Handler, Incoming
-from services.webshop_push import changes
+from services.webshop_push import changes, order_events
 
 
 def handlers(registry: str) -> dict[type, Handler]:
@@ -39,4 +41,9 @@ def handlers(registry: str) -> dict[type, Handler]:
         ProductPriceChanged: bind(changes.product_price_changed),
         SyncCompleted: bind(changes.sync_completed),
         OrderReceived: bind(changes.order_received),
+        # Order status write-back (docs/status-writeback.md).
+        InvoiceIssued: bind(order_events.invoice_issued),
+        OrderPacked: bind(order_events.order_packed),
+        OrderShipped: bind(order_events.order_shipped),
+        OrderCancelled: bind(order_events.order_cancelled),
     }
