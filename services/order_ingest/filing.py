@@ -25,7 +25,7 @@ from contracts.orders import OrderQuarantined, OrderReviewResolved
 from services.order_ingest import customers, store
 from services.order_ingest.documents import Party, PlannedOrder, order_received
 from services.order_ingest.errors import AlreadyIngested, IngestError, NeedsReview
-from services.order_ingest.lifecycle import StoredOrder, status_change
+from services.order_ingest.lifecycle import StoredOrder, own_status_keeps_open, status_change
 from services.order_ingest.reference import Reference, ShopProduct
 from services.order_ingest.text import clip, match_key, normalise
 
@@ -213,10 +213,16 @@ async def hold_for_review(conn: asyncpg.Connection, enqueue: Enqueue, shop_id: s
 
 
 async def apply_status(conn: asyncpg.Connection, enqueue: Enqueue, shop_id: str, shop_order_id: str,
-                       status_id: str, status_name: str, ref: Reference, changed_at: datetime) -> int:
+                       status_id: str, status_name: str, ref: Reference, changed_at: datetime,
+                       push_schema: str | None = None) -> int:
     """Record a shop-side status of a filed order; the number of events published."""
     row = await store.lock_order(conn, shop_id, shop_order_id)
     if row is None or row["status_id"] == status_id:
+        return 0
+    if push_schema and await store.written_by_polc(conn, push_schema, shop_id, shop_order_id, status_id):
+        # polc wrote this status after a back-office event: recorded, not imported as a shop change.
+        is_open = own_status_keeps_open(row["is_open"], cancelled=ref.is_cancel_status(status_name))
+        await store.update_order_status(conn, shop_id, shop_order_id, status_id, status_name, is_open)
         return 0
     stored = StoredOrder(**{k: row[k] for k in row.keys()})
     events, is_open = status_change(stored, status_id, status_name, cancelled=ref.is_cancel_status(status_name),

@@ -251,7 +251,8 @@ class ShopPoll:
         changed_at = _updated(raw) or datetime.now(UTC)
         async with self.pool.acquire() as conn, conn.transaction():
             return await filing.apply_status(conn, self.enqueue, self.shop_id, str(raw.get("id")), status_id,
-                                             self.ref.statuses.get(status_id, status_id), self.ref, changed_at)
+                                             self.ref.statuses.get(status_id, status_id), self.ref, changed_at,
+                                             push_schema=self.settings.push_schema)
 
 
 class _ReadAhead:

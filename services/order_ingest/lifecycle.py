@@ -39,3 +39,9 @@ def status_change(stored: StoredOrder, status_id: str, status_name: str, *, canc
         shop_id=stored.shop_id, shop_order_id=stored.shop_order_id, order_number=stored.order_number,
         previous_status=OrderStatus(shop_status_id=stored.status_id, name=stored.status_name[:200]),
         status=OrderStatus(shop_status_id=status_id, name=status_name[:200]), changed_at=changed_at)], True
+
+
+def own_status_keeps_open(is_open: bool, *, cancelled: bool) -> bool:
+    """A status polc wrote itself publishes nothing; a cancel status it wrote closes the order,
+    whose reservation the back-office cancellation already released."""
+    return is_open and not cancelled

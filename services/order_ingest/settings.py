@@ -28,3 +28,6 @@ class Settings(ServiceSettings):
     shop_max_attempts: int = Field(default=6, ge=1, description="Attempts per ShopRenter request.")
     shop_retry_base_s: float = Field(default=0.5, ge=0, description="First retry delay of a ShopRenter request.")
     allow_fast_shops: bool = Field(default=False, description="Accept shop rate limits above ShopRenter's 3 req/s (simulators only).")
+    push_schema: str = Field(default="webshop_push", pattern=r"^[a-z_][a-z0-9_]*$",
+                             description="Schema of webshop_push, whose record of the order statuses polc wrote is "
+                                         "read (never written) so a poll does not import them as shop changes.")

@@ -470,3 +470,22 @@ async def last_successful_syncs(conn: asyncpg.Connection) -> list[asyncpg.Record
     """Each enabled shop's last successful poll (None before the first)."""
     return await conn.fetch(
         "SELECT s.shop_id, c.last_success_at FROM shops s LEFT JOIN sync_cursors c USING (shop_id) WHERE s.enabled")
+
+
+# --- order statuses polc wrote itself (webshop_push's record, read-only) -------------------------
+
+async def written_by_polc(conn: asyncpg.Connection, push_schema: str, shop_id: str, shop_order_id: str,
+                          status_id: str) -> bool:
+    """Whether webshop_push wrote (or is writing) this status to the shop order.
+
+    The pending row exists before the write leaves and the written row after it is confirmed,
+    so a poll that sees the status sees one of them. False while webshop_push has no tables.
+    """
+    if await conn.fetchval("SELECT to_regclass($1)", f"{push_schema}.order_status_written") is None:
+        return False
+    return bool(await conn.fetchval(
+        f"""SELECT EXISTS (SELECT 1 FROM {push_schema}.order_status_written
+                            WHERE shop_id = $1 AND shop_order_id = $2 AND shop_status_id = $3)
+                OR EXISTS (SELECT 1 FROM {push_schema}.order_status_pending
+                            WHERE shop_id = $1 AND shop_order_id = $2 AND shop_status_id = $3)""",
+        shop_id, shop_order_id, status_id))
