@@ -49,24 +49,25 @@ async def release_order(conn: asyncpg.Connection, cancel: OrderCancelled, messag
                                 cancel.warehouse_id, "cancelled")
     if order is None or order["status"] != "open":
         return []
-    await store.set_order_status(conn, cancel.shop_id, cancel.shop_order_id, "cancelled")
-    deltas = await _release(conn, cancel.shop_id, cancel.shop_order_id)
+    deltas = await _close(conn, cancel.shop_id, cancel.shop_order_id, "cancelled")
     return await book(conn, deltas, Cause("reservation_release", cancel.order_number, cancel.shop_id,
                                           cancel.shop_order_id, message_id, cancel.reason))
 
 
 async def sell_invoice(conn: asyncpg.Connection, invoice: InvoiceIssued, message_id: str | None = None) -> list[Message]:
     """An issued invoice takes its products off the shelf and ends the order's reservation."""
-    if not await store.claim_invoice(conn, invoice.invoice_number, "invoice", invoice.shop_id,
-                                     invoice.shop_order_id, invoice.warehouse_id):
+    products = _product_lines(invoice.lines)
+    claimed, non_stock = await store.claim_invoice(conn, invoice.invoice_number, "invoice", invoice.shop_id,
+                                                   invoice.shop_order_id, invoice.warehouse_id,
+                                                   {l.sku for l in products})
+    if not claimed:
         return []
     order = await _lock_or_file(conn, invoice.shop_id, invoice.shop_order_id, invoice.order_number,
                                 invoice.warehouse_id, "invoiced")
     deltas: list[Delta] = []
     if order is not None:
-        await store.set_order_status(conn, invoice.shop_id, invoice.shop_order_id, "invoiced")
-        deltas += await _release(conn, invoice.shop_id, invoice.shop_order_id)
-    sold = await _stock_quantities(conn, invoice.lines)
+        deltas += await _close(conn, invoice.shop_id, invoice.shop_order_id, "invoiced")
+    sold = _stock_quantities(products, non_stock)
     deltas += [Delta(invoice.warehouse_id, sku, "sale", physical=-q) for sku, q in sold.items()]
     return await book(conn, deltas, Cause("sale", invoice.invoice_number, invoice.shop_id, invoice.shop_order_id,
                                           message_id))
@@ -74,16 +75,18 @@ async def sell_invoice(conn: asyncpg.Connection, invoice: InvoiceIssued, message
 
 async def storno_invoice(conn: asyncpg.Connection, storno: InvoiceCancelled, message_id: str | None = None) -> list[Message]:
     """A storno invoice books the invoiced products back onto the shelf, unless it says they did not come back."""
-    if not await store.claim_invoice(conn, storno.invoice_number, "storno", storno.shop_id,
-                                     storno.shop_order_id, storno.warehouse_id):
+    products = _product_lines(storno.lines) if storno.restock else []
+    claimed, non_stock = await store.claim_invoice(conn, storno.invoice_number, "storno", storno.shop_id,
+                                                   storno.shop_order_id, storno.warehouse_id,
+                                                   {l.sku for l in products})
+    if not claimed:
         return []
     order = await _lock_or_file(conn, storno.shop_id, storno.shop_order_id, storno.order_number,
                                 storno.warehouse_id, "invoice_cancelled")
     deltas: list[Delta] = []
     if order is not None:
-        await store.set_order_status(conn, storno.shop_id, storno.shop_order_id, "invoice_cancelled")
-        deltas += await _release(conn, storno.shop_id, storno.shop_order_id)
-    returned = await _stock_quantities(conn, storno.lines) if storno.restock else {}
+        deltas += await _close(conn, storno.shop_id, storno.shop_order_id, "invoice_cancelled")
+    returned = _stock_quantities(products, non_stock)
     deltas += [Delta(storno.warehouse_id, sku, "storno", physical=q) for sku, q in returned.items()]
     return await book(conn, deltas, Cause("storno", storno.invoice_number, storno.shop_id, storno.shop_order_id,
                                           message_id, storno.reason))
@@ -100,13 +103,16 @@ async def _lock_or_file(conn: asyncpg.Connection, shop_id: str, shop_order_id: s
             return None
 
 
-async def _release(conn: asyncpg.Connection, shop_id: str, shop_order_id: str) -> list[Delta]:
-    released = await store.delete_reservations(conn, shop_id, shop_order_id)
+async def _close(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, status: str) -> list[Delta]:
+    """Set a locked order's status and release its reservation."""
+    released = await store.close_order(conn, shop_id, shop_order_id, status)
     return [Delta(r["warehouse_id"], r["sku"], "reservation_release", reserved=-r["quantity"]) for r in released]
 
 
-async def _stock_quantities(conn: asyncpg.Connection, lines: tuple[InvoiceLine, ...]) -> dict[str, Decimal]:
+def _product_lines(lines: tuple[InvoiceLine, ...]) -> list[InvoiceLine]:
+    return [l for l in lines if l.kind == "product" and l.sku]
+
+
+def _stock_quantities(products: list[InvoiceLine], non_stock: set[str]) -> dict[str, Decimal]:
     """Quantities per SKU of an invoice's stock products (a storno's negated lines count the same)."""
-    products = [l for l in lines if l.kind == "product" and l.sku]
-    non_stock = await store.non_stock_skus(conn, {l.sku for l in products})
     return sum_by_sku((l.sku, abs(l.quantity)) for l in products if l.sku not in non_stock)

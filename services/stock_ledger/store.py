@@ -202,11 +202,6 @@ async def record_shop_product(conn: asyncpg.Connection, shop_id: str, sku: str, 
         shop_id, sku, shop_product_id, discovered_at)
 
 
-async def non_stock_skus(conn: asyncpg.Connection, skus: Iterable[str]) -> set[str]:
-    rows = await conn.fetch("SELECT sku FROM products WHERE sku = ANY($1::text[]) AND NOT is_stock_item", list(skus))
-    return {r["sku"] for r in rows}
-
-
 async def upsert_warehouse(conn: asyncpg.Connection, warehouse_id: str, name: str) -> asyncpg.Record:
     return await conn.fetchrow(
         "INSERT INTO warehouses (warehouse_id, name) VALUES ($1, $2)"
@@ -302,26 +297,27 @@ async def insert_closed_order(conn: asyncpg.Connection, shop_id: str, shop_order
     return row is not None
 
 
-async def set_order_status(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, status: str) -> None:
-    await conn.execute(
-        "UPDATE orders SET status = $3, updated_at = now() WHERE shop_id = $1 AND shop_order_id = $2",
-        shop_id, shop_order_id, status)
-
-
-async def delete_reservations(conn: asyncpg.Connection, shop_id: str, shop_order_id: str) -> list[asyncpg.Record]:
-    """Drop an order's reservations; what was reserved, per warehouse and SKU."""
+async def close_order(conn: asyncpg.Connection, shop_id: str, shop_order_id: str,
+                      status: str) -> list[asyncpg.Record]:
+    """Give a locked order its new status and drop its reservations, in one statement; what was
+    reserved, per warehouse and SKU."""
     return await conn.fetch(
-        "DELETE FROM reservations WHERE shop_id = $1 AND shop_order_id = $2"
-        " RETURNING warehouse_id, sku, quantity", shop_id, shop_order_id)
+        "WITH o AS (UPDATE orders SET status = $3, updated_at = now() WHERE shop_id = $1 AND shop_order_id = $2)"
+        " DELETE FROM reservations WHERE shop_id = $1 AND shop_order_id = $2"
+        " RETURNING warehouse_id, sku, quantity", shop_id, shop_order_id, status)
 
 
 async def claim_invoice(conn: asyncpg.Connection, invoice_number: str, kind: str, shop_id: str,
-                        shop_order_id: str, warehouse_id: str) -> bool:
+                        shop_order_id: str, warehouse_id: str, skus: Iterable[str]) -> tuple[bool, set[str]]:
+    """Record an invoice or storno as booked, and read which of ``skus`` the catalog knows as
+    non-stock items; (False, ...) when it was booked before."""
     row = await conn.fetchrow(
-        "INSERT INTO invoices (invoice_number, kind, shop_id, shop_order_id, warehouse_id)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING invoice_number",
-        invoice_number, kind, shop_id, shop_order_id, warehouse_id)
-    return row is not None
+        "WITH c AS (INSERT INTO invoices (invoice_number, kind, shop_id, shop_order_id, warehouse_id)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING invoice_number)"
+        " SELECT EXISTS (SELECT FROM c) AS claimed,"
+        " ARRAY(SELECT sku FROM products WHERE sku = ANY($6::text[]) AND NOT is_stock_item) AS non_stock",
+        invoice_number, kind, shop_id, shop_order_id, warehouse_id, list(skus))
+    return row["claimed"], set(row["non_stock"])
 
 
 async def mark_packed(conn: asyncpg.Connection, refs: Sequence[tuple[str, str]], packed_by: str) -> list[asyncpg.Record]:
