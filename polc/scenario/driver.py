@@ -60,6 +60,8 @@ class ScenarioConfig:
     #: each pace themselves at the shop's ``rate_limit_per_s``, so 1 each keeps the shop under 3.
     rate_limit_per_s: int | None = 1
     placers: int = 4
+    #: orders placed per second over all shops (None: as fast as the simulator takes them)
+    order_rate: float | None = 20.0
     log_level: str = "INFO"
     keep_home: bool = True
 
@@ -236,12 +238,18 @@ class Scenario:
         for n in range(self.config.orders):
             queue.put_nowait(n)
 
+        start = time.monotonic()
+
         async def placer() -> None:
             while True:
                 try:
                     n = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
+                if self.config.order_rate:
+                    delay = start + n / self.config.order_rate - time.monotonic()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
                 plan = self.plans[n % len(self.plans)]
                 body = random_order(self.rng, n, tuple(sorted(self.orderable[plan.shop_id])))
                 response = await self.api.sim("POST", f"/_control/shops/{plan.shop_id}/orders", json=body)
@@ -300,7 +308,11 @@ class Scenario:
         """Price changes of seeded products and new products created in the back office."""
         for k, fraction in enumerate((0.3, 0.6), start=1):
             await self.at_progress(fraction)
-            products = {p["sku"]: p for p in (await self.api.get_json("stock_ledger", "/products"))["products"]}
+            for _ in range(120):  # the shops' products reach the catalogue with their first orders
+                products = {p["sku"]: p for p in (await self.api.get_json("stock_ledger", "/products"))["products"]}
+                if sum(1 for sku in STOCK_SKUS if sku in products) >= 3:
+                    break
+                await asyncio.sleep(1)
             known = [sku for sku in STOCK_SKUS if sku in products]
             for sku in self.rng.sample(known, min(3, len(known))):
                 new_price = (Decimal(products[sku]["net_price"]) * Decimal("1.1")).quantize(Decimal(1))
@@ -467,6 +479,8 @@ class Scenario:
             f["receipt_to_shop_s"] = {"p50": round(statistics.median(lat), 2),
                                       "p99": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 2),
                                       "samples": len(lat)}
+        stats = (await self.api.sim("GET", "/_control/stats")).json()
+        f["peak_requests_per_second"] = {p.shop_id: stats[p.shop_id]["peak_requests_per_second"] for p in self.plans}
         f["kills"] = sum(p.kills for p in self.stack.all_services())
         f["api_retries"] = self.api.retries
 

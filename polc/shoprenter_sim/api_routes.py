@@ -29,7 +29,12 @@ def respond(request: Request, status: int, payload: Any, headers: dict[str, str]
     if status == 204:
         return Response(status_code=204, headers=headers)
     if "application/json" in request.headers.get("accept", ""):
-        return Response(json.dumps(payload, ensure_ascii=False), status, headers, "application/json")
+        text = json.dumps(payload, ensure_ascii=False)
+        try:
+            body = text.encode()
+        except UnicodeEncodeError:  # lone surrogates (raw rows): JSON escapes, as PHP would print them
+            body = json.dumps(payload).encode()
+        return Response(body, status, headers, "application/json")
     return Response(_xml("response", payload), status, headers, "application/xml")
 
 

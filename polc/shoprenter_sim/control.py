@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from polc.shoprenter_sim.raw import RawOrder, RawProduct, add_raw_product, place_raw_order
 from polc.shoprenter_sim.resources import RESOURCES, ApiError, public_id
 from polc.shoprenter_sim.shopping import PlaceOrder, place_order, set_status
 from polc.shoprenter_sim.simulator import Simulator
@@ -54,6 +56,31 @@ async def post_order(request: Request) -> JSONResponse:
     row = state.table("orders")[inner]
     return JSONResponse({"inner_id": inner, "id": public_id(state, RESOURCES["orders"], inner),
                          "total": row["total"]}, 201)
+
+
+async def _raw_body(request: Request, model: type[BaseModel]) -> Any:
+    """Like ``_body``, but lone surrogates in JSON escapes survive (they are what the test wants)."""
+    try:
+        return model.model_validate(json.loads(await request.body() or b"{}"))
+    except ValueError as exc:
+        raise ApiError(422, None, str(exc)) from None
+
+
+async def post_raw_order(request: Request) -> JSONResponse:
+    """An order whose stored fields are then set to anything (robustness tests, see raw.py)."""
+    state = _shop(request)
+    inner = place_raw_order(state, await _raw_body(request, RawOrder))
+    return JSONResponse({"inner_id": inner, "id": public_id(state, RESOURCES["orders"], inner)}, 201)
+
+
+async def post_raw_product(request: Request) -> JSONResponse:
+    """A product whose stored fields are then set to anything (robustness tests, see raw.py)."""
+    state = _shop(request)
+    req = await _raw_body(request, RawProduct)
+    if any(r.get("sku") == req.sku for r in state.table("products").values()):
+        raise ApiError(409, 40005, f"Product sku exists: {req.sku}")
+    inner = add_raw_product(state, req)
+    return JSONResponse({"inner_id": inner, "id": public_id(state, RESOURCES["products"], inner)}, 201)
 
 
 async def put_status(request: Request) -> JSONResponse:
@@ -137,6 +164,8 @@ ROUTES = [
     Route("/_control/stats", _guarded(get_all_stats), methods=["GET"]),
     Route("/_control/reset", _guarded(reset_all), methods=["POST"]),
     Route(f"{S}/orders", _guarded(post_order), methods=["POST"]),
+    Route(f"{S}/raw-orders", _guarded(post_raw_order), methods=["POST"]),
+    Route(f"{S}/raw-products", _guarded(post_raw_product), methods=["POST"]),
     Route(S + "/orders/{inner_id:int}/status", _guarded(put_status), methods=["PUT"]),
     Route(S + "/products/{sku}", _guarded(get_product), methods=["GET"]),
     Route(f"{S}/writes", _guarded(get_writes), methods=["GET"]),
