@@ -93,7 +93,7 @@ class OrderStatusWriter:
     # --- writes -------------------------------------------------------------------------------------
 
     async def _send(self, writes: list[tuple[Write, Any]]) -> None:
-        requests = [BatchRequest(method="PUT", path=f"orders/{quote(w.shop_order_id, safe='')}", data=w.body)
+        requests = [BatchRequest(method="PUT", path=f"orders/{quote(w.shop_order_id, safe='=')}", data=w.body)
                     for w, _ in writes]
         try:
             result = await self.api.run_batch(requests)
