@@ -394,8 +394,9 @@ class Scenario:
 
     async def invoice_round(self, k: int) -> None:
         verdicts = (await self.api.get_json("stock_ledger", "/fulfilment/orders", fulfillable_only="1"))["orders"]
+        bad = self.bad.refs() if self.bad else set()
         candidates = [(v["shop_id"], v["shop_order_id"]) for v in verdicts
-                      if (v["shop_id"], v["shop_order_id"]) not in self.requested]
+                      if (v["shop_id"], v["shop_order_id"]) not in self.requested | bad]
         chosen = []
         for ref in candidates:
             if len(chosen) >= self.config.invoice_batch_max:

@@ -339,6 +339,7 @@ class ShopWriter:
                     for p in unanswered]
         async with self.pool.acquire() as conn, conn.transaction():
             await store.put_sku_ids(conn, self.shop_id, found)
+            await store.enqueue_changed_prices(conn, self.shop_id, self.row["warehouse_id"], [s for s, _ in found])
             for p in missing:
                 row = p.row
                 if row["name"] is not None and row["create_missing"] == "meant" and meant_for(row["shop_ids"], self.shop_id):

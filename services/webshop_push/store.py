@@ -236,6 +236,20 @@ async def put_sku_ids(conn: asyncpg.Connection, shop_id: str, pairs: Sequence[tu
         [(shop_id, sku, pid) for sku, pid in pairs])
 
 
+async def enqueue_changed_prices(conn: asyncpg.Connection, shop_id: str, warehouse_id: str | None,
+                                 skus: Sequence[str]) -> None:
+    """Price writes for SKUs just found in a shop they were not meant for, whose back-office price
+    changed since creation and was never pushed there (the change went out before the SKU was found)."""
+    await conn.execute(
+        f"""INSERT INTO pending_writes (shop_id, sku, kind, version, warehouse_id, reason)
+            SELECT $1, p.sku, 'price', p.price_version, $2, $4 FROM products p
+             WHERE p.sku = ANY($3::text[]) AND p.price_version > 1
+               AND cardinality(p.shop_ids) > 0 AND NOT ($1 = ANY(p.shop_ids))
+               AND NOT EXISTS (SELECT 1 FROM pushed_state s WHERE s.shop_id = $1 AND s.sku = p.sku
+                                  AND s.kind = 'price' AND s.version >= p.price_version)
+            {_COALESCE}""", shop_id, warehouse_id, list(skus), {"event": "found_in_shop"})
+
+
 async def forget_sku_ids(conn: asyncpg.Connection, shop_id: str, skus: Sequence[str]) -> None:
     await conn.execute("DELETE FROM sku_map WHERE shop_id = $1 AND sku = ANY($2)", shop_id, list(skus))
 
