@@ -4,7 +4,10 @@ Starts PostgreSQL and the broker the tests use (``POLC_TEST_BROKER``; ``POLC_TES
 ``POLC_TEST_KAFKA`` point at running ones), runs one ledger in-process, publishes goods receipts
 with ``--lines`` lines each (one movement per line) and then ``--orders`` OrderReceived, and
 measures from the first publish until the ledger has committed the last one (inbox, movements,
-reservations and the StockChanged outbox rows in the same transactions).
+reservations and the StockChanged outbox rows in the same transactions). For each phase it also
+prints the CPU time per message of this process (the ledger with its relay, and the bench's
+producer), of PostgreSQL and of the broker, which varies less than wall-clock time on a shared
+machine, and how soon the relay has published every StockChanged.
 
     .venv/bin/python -m bench.stock_ledger_bench --receipts 1000 --lines 20 --orders 10000
 """
@@ -13,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import tempfile
 import time
 import sys
@@ -43,6 +48,53 @@ async def publish(producer, routing: Routing, messages) -> None:
                                          key=env.key.encode(),
                                          headers=[(k, v.encode()) for k, v in envelope_headers(env).items()]))
     await asyncio.gather(*sends)
+
+
+def _cpu_of_tree(root: int) -> float:
+    """CPU seconds of process ``root`` (with its reaped children) and its live children."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int) -> tuple[int, list[int]]:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[1]), [int(x) for x in fields[11:15]]  # ppid; utime, stime, cutime, cstime
+
+    total = sum(stat(root)[1]) / tick
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid, times = stat(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == root:
+                total += (times[0] + times[1]) / tick
+    return total
+
+
+class CpuMeter:
+    """CPU time used by this process (the ledger, its relay and the bench), the embedded PostgreSQL
+    and the embedded broker; wall-clock figures on a shared machine vary, CPU per message less so."""
+
+    def __init__(self, stack: TestStack) -> None:
+        self.pids: dict[str, int] = {}
+        pgdata = str(stack.workdir / "pgdata")
+        for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+            with contextlib.suppress(OSError):
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+                if entry.isdigit() and cmdline[0].endswith(b"postgres") and pgdata.encode() in cmdline:
+                    self.pids["postgres"] = int(entry)
+        if stack.tansu is not None and stack.tansu.process is not None:
+            self.pids["broker"] = stack.tansu.process.pid
+
+    def read(self) -> dict[str, float]:
+        times = os.times()
+        return {"ledger process": times.user + times.system,
+                **{name: _cpu_of_tree(pid) for name, pid in self.pids.items()}}
+
+    @staticmethod
+    def report(before: dict[str, float], after: dict[str, float], messages: int) -> str:
+        parts = [f"{name} {(after[name] - before[name]) / messages * 1000:.2f}" for name in before]
+        return "  CPU ms per message: " + ", ".join(parts)
 
 
 async def wait_until(conn: asyncpg.Connection, sql: str, target: int) -> None:
@@ -84,6 +136,8 @@ async def run(args: argparse.Namespace) -> None:
                 receipts = [m.receipt(f"R-{i}", {skus[(i * args.lines + j) % len(skus)]: 50 for j in range(args.lines)},
                                       warehouse=f"W{i % args.warehouses}") for i in range(args.receipts)]
                 movements = sum(len(r.lines) for r in receipts)
+                meter = CpuMeter(stack)
+                cpu = meter.read()
                 started = time.perf_counter()
                 await publish(producer, routing, receipts)
                 # A receipt's document row commits with its movements; counting documents is cheaper.
@@ -92,16 +146,19 @@ async def run(args: argparse.Namespace) -> None:
                 assert await conn.fetchval("SELECT count(*) FROM movements") == movements
                 print(f"receipts: {args.receipts} messages x {args.lines} lines = {movements} movements "
                       f"in {took:.2f}s -> {movements / took:,.0f} movements/s ({args.receipts / took:,.0f} messages/s)")
+                print(meter.report(cpu, meter.read(), args.receipts))
                 events = await report_relay(conn, "receipt", started, 0)
 
                 orders = [m.order(f"b{i}", {skus[i % len(skus)]: 1, skus[(i * 7 + 1) % len(skus)]: 2},
                                   warehouse=f"W{i % args.warehouses}", minutes=i) for i in range(args.orders)]
+                cpu = meter.read()
                 started = time.perf_counter()
                 await publish(producer, routing, orders)
                 await wait_until(conn, "SELECT count(*) FROM orders", args.orders)
                 took = time.perf_counter() - started
                 print(f"reservations: {args.orders} orders reserved in {took:.2f}s "
                       f"({args.orders / took:,.0f} orders/s)")
+                print(meter.report(cpu, meter.read(), args.orders))
                 await report_relay(conn, "order", started, events)
             finally:
                 await conn.close()
