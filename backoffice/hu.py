@@ -202,4 +202,15 @@ HU: dict[str, str] = {
     "Shop {shop} added. Its first sync starts within a few seconds.":
         "A(z) {shop} webshop hozzáadva. Az első szinkron néhány másodpercen belül indul.",
     "Shop settings saved.": "Webshop beállítások mentve.", "Webshop update settings saved.": "Webshop-frissítési beállítások mentve.",
+    # order status write-back
+    "Order status in the webshop": "Rendelésállapot a webshopban",
+    "When the back office invoices, packs, ships or cancels an order, the shop order gets the status chosen here (an invoice also writes its number). Events without a status write nothing.":
+        "Amikor a back office számláz, csomagol, feladja vagy törli a rendelést, a webshopban a rendelés az itt "
+        "választott állapotot kapja (a számla a számlaszámot is beírja). Állapot nélküli eseményre semmi nem íródik.",
+    "Invoiced": "Számlázva", "Packed": "Csomagolva", "Handed to the carrier": "Futárnak átadva", "Cancelled": "Törölve",
+    "(nothing is written)": "(nem íródik semmi)",
+    "The shop's order statuses have not been downloaded yet.": "A webshop rendelésállapotai még nincsenek letöltve.",
+    "Download the shop's order statuses": "A webshop rendelésállapotainak letöltése",
+    "Order status mapping saved.": "A rendelésállapotok hozzárendelése mentve.",
+    "The shop's order statuses were downloaded.": "A webshop rendelésállapotai letöltve.",
 }

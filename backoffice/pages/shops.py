@@ -10,11 +10,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from backoffice.pages.common import action, gather_soft, services, t
-from backoffice.web import Pages, flash, redirect
+from backoffice.services import ServiceError
+from backoffice.web import Pages, explain, flash, redirect
 
 TEXT_FIELDS = ("name", "api_base_url", "token_url", "client_id", "username", "secret_env", "warehouse_id",
                "series_id", "series_prefix")
 SECRET_FIELDS = ("client_secret", "password")
+#: Back-office events whose shop order status webshop_push writes (docs/status-writeback.md).
+STATUS_TRIGGERS = ("invoiced", "packed", "shipped", "cancelled")
 
 
 def shop_body(form: Any, *, creating: bool) -> dict[str, Any]:
@@ -57,7 +60,9 @@ def routes(pages: Pages) -> list[Route]:
         shop_id = request.path_params["shop_id"]
         shop = await s.ingest.get(f"/shops/{shop_id}")
         push = await gather_soft(request, problems, settings=(s.push.get(f"/shops/{shop_id}/settings"), None))
-        return pages.render(request, "shop.html", shop=shop, push=push["settings"], problems=problems)
+        statuses = await order_statuses(request, shop_id, problems)
+        return pages.render(request, "shop.html", shop=shop, push=push["settings"], statuses=statuses,
+                            triggers=STATUS_TRIGGERS, problems=problems)
 
     async def create(request: Request, form: Any) -> Response:
         body = shop_body(form, creating=True)
@@ -80,6 +85,18 @@ def routes(pages: Pages) -> list[Route]:
         flash(request, "ok", t(request)("Webshop update settings saved."))
         return redirect(f"/shops/{shop_id}")
 
+    async def status_map(request: Request, form: Any) -> Response:
+        shop_id = request.path_params["shop_id"]
+        await services(request).push.put(f"/shops/{shop_id}/status-map", status_map_body(form))
+        flash(request, "ok", t(request)("Order status mapping saved."))
+        return redirect(f"/shops/{shop_id}")
+
+    async def refresh_statuses(request: Request, form: Any) -> Response:
+        shop_id = request.path_params["shop_id"]
+        await services(request).push.post(f"/shops/{shop_id}/order-statuses/refresh", {"wait_s": 20})
+        flash(request, "ok", t(request)("The shop's order statuses were downloaded."))
+        return redirect(f"/shops/{shop_id}")
+
     def back(request: Request) -> str:
         return f"/shops/{request.path_params['shop_id']}"
 
@@ -90,4 +107,21 @@ def routes(pages: Pages) -> list[Route]:
         Route("/shops/{shop_id}", show_shop, methods=["GET"]),
         Route("/shops/{shop_id}", action(change, back), methods=["POST"]),
         Route("/shops/{shop_id}/push", action(push_settings, back), methods=["POST"]),
+        Route("/shops/{shop_id}/status-map", action(status_map, back), methods=["POST"]),
+        Route("/shops/{shop_id}/order-statuses", action(refresh_statuses, back), methods=["POST"]),
     ]
+
+
+def status_map_body(form: Any) -> dict[str, str | None]:
+    """Event -> chosen shop status id from the form; an empty choice writes nothing for that event."""
+    return {trigger: (str(form.get(f"status_{trigger}") or "").strip() or None) for trigger in STATUS_TRIGGERS}
+
+
+async def order_statuses(request: Request, shop_id: str, problems: list[str]) -> dict[str, Any] | None:
+    """The shop's order statuses and mapping; None (and no complaint) where webshop_push has none."""
+    try:
+        return await services(request).push.get(f"/shops/{shop_id}/order-statuses")
+    except ServiceError as error:
+        if error.kind != "not_found":
+            problems.append(explain(request, error))
+        return None
