@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from polc.scenario.checks import result
 
@@ -133,6 +134,7 @@ class BadInput:
             if case.product is not None:
                 product = dict(case.product)
                 sku = f"ROSSZ-{i}{product.pop('sku_suffix', '')}"
+                later = {k: product.pop(k) for k in ("set", "unset", "description_set") if k in product}
                 response = await s.api.http.post(
                     f"{s.stack.simulator_url}/_control/shops/{plan.shop_id}/raw-products",
                     content=_dumps({"sku": sku, "price": 990, **product}), headers={"Content-Type": "application/json"})
@@ -148,6 +150,12 @@ class BadInput:
             if response.status_code != 201:
                 raise RuntimeError(f"raw order of {case.label!r} refused: {response.text[:300]}")
             case.shop_order_id = response.json()["id"]
+            if case.product is not None and later:  # the product breaks after the shopper bought it
+                response = await s.api.http.patch(
+                    f"{s.stack.simulator_url}/_control/shops/{plan.shop_id}/raw-products/{quote(sku, safe='')}",
+                    content=_dumps(later), headers={"Content-Type": "application/json"})
+                if response.status_code != 200:
+                    raise RuntimeError(f"raw product change of {case.label!r} refused: {response.text[:300]}")
         s.event(f"bad input: {len(self.cases)} malformed or hostile orders placed "
                 f"({sum(c.malformed for c in self.cases)} malformed)")
 

@@ -161,6 +161,8 @@ class Scenario:
                 background.append(asyncio.create_task(faults.chaos(self)))
             workers = [self.place_orders(), self.stock_documents(), self.catalogue_changes(), self.probes(),
                        self.invoicing_rounds()]
+            if self.config.chaos:
+                workers.append(faults.wait_kills(self))
             if self.config.broker_loss:
                 workers.append(faults.broker_loss(self))
             if self.config.shop_faults:

@@ -11,7 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from polc.shoprenter_sim.raw import RawOrder, RawProduct, add_raw_product, place_raw_order
+from polc.shoprenter_sim.raw import (
+    RawOrder, RawProduct, RawProductChange, add_raw_product, change_raw_product, place_raw_order,
+)
 from polc.shoprenter_sim.resources import RESOURCES, ApiError, public_id
 from polc.shoprenter_sim.shopping import PlaceOrder, place_order, set_status
 from polc.shoprenter_sim.simulator import Simulator
@@ -81,6 +83,17 @@ async def post_raw_product(request: Request) -> JSONResponse:
         raise ApiError(409, 40005, f"Product sku exists: {req.sku}")
     inner = add_raw_product(state, req)
     return JSONResponse({"inner_id": inner, "id": public_id(state, RESOURCES["products"], inner)}, 201)
+
+
+async def patch_raw_product(request: Request) -> JSONResponse:
+    """Set fields of an existing product to anything (robustness tests, see raw.py)."""
+    state = _shop(request)
+    sku = request.path_params["sku"]
+    inner = next((i for i, r in state.table("products").items() if r.get("sku") == sku), None)
+    if inner is None:
+        raise ApiError(404, 40033, f"Product sku not found: {sku}")
+    change_raw_product(state, inner, await _raw_body(request, RawProductChange))
+    return JSONResponse({"inner_id": inner})
 
 
 async def put_status(request: Request) -> JSONResponse:
@@ -166,6 +179,7 @@ ROUTES = [
     Route(f"{S}/orders", _guarded(post_order), methods=["POST"]),
     Route(f"{S}/raw-orders", _guarded(post_raw_order), methods=["POST"]),
     Route(f"{S}/raw-products", _guarded(post_raw_product), methods=["POST"]),
+    Route(S + "/raw-products/{sku}", _guarded(patch_raw_product), methods=["PATCH"]),
     Route(S + "/orders/{inner_id:int}/status", _guarded(put_status), methods=["PUT"]),
     Route(S + "/products/{sku}", _guarded(get_product), methods=["GET"]),
     Route(f"{S}/writes", _guarded(get_writes), methods=["GET"]),

@@ -48,6 +48,12 @@ def _apply(row: dict[str, Any], values: dict[str, Any], removed: list[str]) -> N
     row.update(values)
 
 
+class RawProductChange(BaseModel):
+    set: dict[str, Any] = Field(default_factory=dict, description="Product fields replaced by these values.")
+    unset: list[str] = Field(default_factory=list, description="Product fields removed.")
+    description_set: dict[str, Any] = Field(default_factory=dict, description="Description fields replaced.")
+
+
 def place_raw_order(state: ShopState, req: RawOrder) -> int:
     """Place ``req.order`` and then change its stored rows as asked; returns the order's inner id."""
     inner = place_order(state, req.order)
@@ -75,12 +81,19 @@ def add_raw_product(state: ShopState, req: RawProduct) -> int:
     """Add a product like the seed catalogue's, then change its stored fields as asked."""
     _seed_product(state, req.sku, req.name, req.price, req.tax_class_inner_id, req.stock, req.subtract_stock)
     inner = max(i for i, r in state.table("products").items() if r.get("sku") == req.sku)
-    _apply(state.table("products")[inner], req.set, req.unset)
-    owner = Ref("products", inner)
-    for row in state.table("productDescriptions").values():
-        if row.get("product") == owner:
-            row.update(req.description_set)
+    change_raw_product(state, inner, RawProductChange(set=req.set, unset=req.unset,
+                                                      description_set=req.description_set))
     return inner
 
 
-__all__ = ["RawOrder", "RawProduct", "place_raw_order", "add_raw_product", "Coll"]
+def change_raw_product(state: ShopState, inner: int, change: RawProductChange) -> None:
+    """Set a product's stored fields to anything (after orders were placed with its sane values)."""
+    _apply(state.table("products")[inner], change.set, change.unset)
+    owner = Ref("products", inner)
+    for row in state.table("productDescriptions").values():
+        if row.get("product") == owner:
+            row.update(change.description_set)
+    state.touch(state.table("products")[inner])
+
+
+__all__ = ["RawOrder", "RawProduct", "RawProductChange", "place_raw_order", "add_raw_product", "change_raw_product", "Coll"]

@@ -59,3 +59,16 @@ def test_ordinary_orders_are_unchanged(raw_sim):
     response = _api(raw_sim, f"orderExtend/{placed.json()['id']}")
     assert response.headers["content-type"].startswith("application/json")
     assert response.json()["orderProducts"][0]["stock1"] == "2"
+
+
+def test_a_product_can_break_after_it_was_ordered(raw_sim):
+    control = f"{raw_sim.base_url}/_control/shops/raw"
+    assert httpx.post(f"{control}/raw-products", json={"sku": "RAW-2", "price": 700}, timeout=10).status_code == 201
+    assert httpx.post(f"{control}/orders", json={"lines": [{"sku": "RAW-2", "quantity": 1}]},
+                      timeout=10).status_code == 201
+    changed = httpx.patch(f"{control}/raw-products/RAW-2", json={"set": {"price": "x"}, "unset": ["taxClass"]},
+                          timeout=10)
+    assert changed.status_code == 200
+    product = _api(raw_sim, "productExtend?sku=RAW-2&full=1").json()["items"][0]
+    assert product["price"] == "x" and "taxClass" not in product
+    assert httpx.patch(f"{control}/raw-products/NOPE", json={}, timeout=10).status_code == 404
