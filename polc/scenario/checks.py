@@ -200,6 +200,7 @@ async def check_orders(s: Scenario) -> list[dict[str, Any]]:
         result("every shop order has exactly one number in its shop's gapless series", not gaps and not any(dupes.values()),
                {"gaps": gaps, "duplicates": {k: v for k, v in dupes.items() if v}}),
         result("nothing waits in review that should not", not unexpected, unexpected[:20]),
+        result("no shop's import is blocked", not s.blocked, s.blocked),
     ]
 
 

@@ -54,6 +54,8 @@ class ScenarioConfig:
     seed: int = 12
     settle_timeout_s: float = 1800
     stage_timeout_s: float = 600
+    #: a shop whose polls keep failing this long without progress counts as blocked
+    blocked_after_s: float = 120
     sync_every_s: float = 10.0
     poll_interval_s: float = 30.0
     #: ShopRenter allows 3 requests/s per shop for one application; order_ingest and webshop_push
@@ -136,6 +138,8 @@ class Scenario:
         self.bad = BadInput(self) if config.bad_input else None
         self.orderable: dict[str, set[str]] = {p.shop_id: set(ALL_SKUS) for p in self.plans}
         self._seed_lines_loaded = False
+        self._poll_states: dict[str, tuple[tuple[Any, Any], float]] = {}
+        self.blocked: dict[str, str] = {}
 
     def event(self, text: str) -> None:
         stamp = time.monotonic() - self.t0 if self.t0 else 0.0
@@ -435,8 +439,27 @@ class Scenario:
             filed = await checks.filed_order_count(self)
             if filed >= expected:
                 return True
+            if await self.blocked_shops():
+                return False
             await asyncio.sleep(2)
         return False
+
+    async def blocked_shops(self) -> dict[str, str]:
+        """Shops whose polls have failed with an error for ``blocked_after_s`` without progress."""
+        rows = (await self.api.get_json("order_ingest", "/sync"))["shops"]
+        now = time.monotonic()
+        for row in rows:
+            state = (row.get("max_inner_id"), row.get("last_error"))
+            seen = self._poll_states.get(row["shop_id"])
+            if seen is None or seen[0] != state:
+                self._poll_states[row["shop_id"]] = (state, now)
+        blocked = {shop: str(state[1])[:300] for shop, (state, since) in self._poll_states.items()
+                   if state[1] and now - since > self.config.blocked_after_s}
+        for shop, error in blocked.items():
+            if shop not in self.blocked:
+                self.event(f"order_ingest is stuck on {shop} for {self.config.blocked_after_s:.0f}s: {error}")
+        self.blocked.update(blocked)
+        return blocked
 
     async def settle(self) -> None:
         deadline = time.monotonic() + self.config.settle_timeout_s
