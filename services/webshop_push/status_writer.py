@@ -36,6 +36,7 @@ class OrderStatusWriter:
         self.runtime, self.settings, self.shop_id = runtime, settings, shop_id
         self.client, self.api = client, api
         self._retry_in, self._error_class = retry_in, error_class
+        self._listed_once = False
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -67,7 +68,9 @@ class OrderStatusWriter:
 
     async def _refresh_statuses_if_asked(self) -> bool:
         async with self.pool.acquire() as conn:
-            await store.request_status_list(conn, self.shop_id, only_first=True)
+            if not self._listed_once:  # a shop's list is downloaded by its first pusher without being asked
+                await store.request_status_list(conn, self.shop_id, only_first=True)
+                self._listed_once = True
             if not await store.status_list_due(conn, self.shop_id):
                 return False
         try:
