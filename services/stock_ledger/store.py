@@ -309,13 +309,16 @@ async def close_order(conn: asyncpg.Connection, shop_id: str, shop_order_id: str
 
 async def claim_invoice(conn: asyncpg.Connection, invoice_number: str, kind: str, shop_id: str,
                         shop_order_id: str, warehouse_id: str, skus: Iterable[str]) -> tuple[bool, set[str]]:
-    """Record an invoice or storno as booked, and read which of ``skus`` the catalog knows as
-    non-stock items; (False, ...) when it was booked before."""
+    """Record an invoice or storno as booked, and read which of ``skus`` are non-stock items: for
+    the catalog, or for the order itself (a shop product that does not subtract stock);
+    (False, ...) when it was booked before."""
     row = await conn.fetchrow(
         "WITH c AS (INSERT INTO invoices (invoice_number, kind, shop_id, shop_order_id, warehouse_id)"
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING invoice_number)"
         " SELECT EXISTS (SELECT FROM c) AS claimed,"
-        " ARRAY(SELECT sku FROM products WHERE sku = ANY($6::text[]) AND NOT is_stock_item) AS non_stock",
+        " ARRAY(SELECT sku FROM products WHERE sku = ANY($6::text[]) AND NOT is_stock_item"
+        "       UNION SELECT sku FROM order_lines WHERE shop_id = $3 AND shop_order_id = $4"
+        "       AND sku = ANY($6::text[]) AND NOT is_stock_item) AS non_stock",
         invoice_number, kind, shop_id, shop_order_id, warehouse_id, list(skus))
     return row["claimed"], set(row["non_stock"])
 
