@@ -16,9 +16,8 @@ import random
 import shutil
 import statistics
 import time
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -515,8 +514,4 @@ async def run_scenario(config: ScenarioConfig) -> Report:
     return await Scenario(config).run()
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-__all__ = ["ScenarioConfig", "Report", "run_scenario", "plan_shops", "defaultdict"]
+__all__ = ["ScenarioConfig", "Report", "run_scenario", "plan_shops"]

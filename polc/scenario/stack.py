@@ -175,7 +175,6 @@ class ScenarioStack:
                 self.services[name].append(proc)
         for proc in self.infra.values():
             await asyncio.to_thread(proc.wait_port, 60)
-        # The ledger and order_ingest first, so their schemas exist before the others read them.
         for name in SERVICES:
             for proc in self.services[name]:
                 proc.start()
