@@ -13,18 +13,31 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from polc.shoprenter.config import RateLimit
 
 
-class SlidingWindowLimiter:
-    """At most N request starts in any sliding window, with no burst beyond N."""
+class SharedPacer(Protocol):
+    """Spaces a shop's request starts across processes (see ``shared_pacing``)."""
 
-    def __init__(self, rate: RateLimit, clock: Callable[[], float] = time.monotonic) -> None:
+    async def wait_for_slot(self, shop_id: str, rate: RateLimit) -> None: ...
+
+
+class SlidingWindowLimiter:
+    """At most N request starts in any sliding window, with no burst beyond N.
+
+    With a shared pacer, every start also waits for the shop's next slot across processes.
+    """
+
+    def __init__(self, rate: RateLimit, clock: Callable[[], float] = time.monotonic, *,
+                 shop_id: str = "", pacer: SharedPacer | None = None) -> None:
         self._window = rate.period_seconds + rate.margin_seconds
         self._starts: deque[float] = deque(maxlen=rate.requests)
         self._clock = clock
         self._lock = threading.Lock()
+        self._shop_id = shop_id
+        self._pacer = pacer
         self.rate = rate
 
     def reserve(self) -> float:
@@ -42,6 +55,8 @@ class SlidingWindowLimiter:
         delay = self.reserve()
         if delay > 0:
             await asyncio.sleep(delay)
+        if self._pacer is not None:
+            await self._pacer.wait_for_slot(self._shop_id, self.rate)
 
 
 @dataclass
@@ -63,8 +78,9 @@ class ShopRegistry:
     the process as a whole never exceeds it.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, *, pacer: SharedPacer | None = None) -> None:
         self._clock = clock
+        self._pacer = pacer
         self._lock = threading.Lock()
         self._limiters: dict[str, SlidingWindowLimiter] = {}
         self._tokens: dict[tuple[str, str], TokenCache] = {}
@@ -74,7 +90,7 @@ class ShopRegistry:
         """The shop's limiter, created on first use."""
         with self._lock:
             if shop_id not in self._limiters:
-                self._limiters[shop_id] = SlidingWindowLimiter(rate, self._clock)
+                self._limiters[shop_id] = SlidingWindowLimiter(rate, self._clock, shop_id=shop_id, pacer=self._pacer)
             return self._limiters[shop_id]
 
     def token_cache(self, shop_id: str, client_id: str) -> TokenCache:

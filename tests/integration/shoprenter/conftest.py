@@ -16,6 +16,7 @@ FAST = 100
 SHOPS = [ShopSpec(name=n, rate_limit_per_second=FAST, seed=i) for i, n in enumerate(
     ["auth", "basic", "page", "filters", "batch", "faults", "writes", "typed"], start=1)]
 SHOPS.append(ShopSpec(name="load", seed=99))
+SHOPS.append(ShopSpec(name="shared", seed=98))
 
 
 @pytest.fixture(scope="session")
