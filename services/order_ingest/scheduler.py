@@ -28,6 +28,7 @@ from polc.shoprenter import (
     ShopRenterRetryExhausted,
     ShopRenterTransportError,
 )
+from polc.shoprenter.shared_pacing import PostgresPacer
 from services.order_ingest import shops, store
 from services.order_ingest.errors import IngestError
 from services.order_ingest.ingest import PollResult, ShopCache, ShopPoll
@@ -41,7 +42,8 @@ class Scheduler:
 
     def __init__(self, runtime: Any, settings: Settings, http: httpx.AsyncClient) -> None:
         self.runtime, self.settings, self.http = runtime, settings, http
-        self.registry = ShopRegistry()
+        # Shared with every other process that talks to the same shops (ingest, push, replicas).
+        self.registry = ShopRegistry(pacer=PostgresPacer(runtime.pool))
         self.caches: dict[str, ShopCache] = {}
         self.running: dict[str, asyncio.Task] = {}
         self._wake = asyncio.Event()

@@ -20,6 +20,7 @@ import httpx
 
 from polc.runtime.service import ServiceRuntime
 from polc.shoprenter import ShopRegistry
+from polc.shoprenter.shared_pacing import PostgresPacer
 from services.webshop_push import store
 from services.webshop_push.settings import Settings
 from services.webshop_push.shop_writer import ShopWriter
@@ -33,7 +34,8 @@ class Pushers:
     def __init__(self, runtime: ServiceRuntime, settings: Settings) -> None:
         self.runtime, self.settings = runtime, settings
         self.owner = f"{uuid.uuid4().hex[:8]}"
-        self.registry = ShopRegistry()
+        # Shared with every other process that talks to the same shops (ingest, push, replicas).
+        self.registry = ShopRegistry(pacer=PostgresPacer(runtime.pool))
         self.http: httpx.AsyncClient | None = None
         self._running: dict[str, tuple[asyncio.Task, ShopWriter]] = {}
         self._listener: asyncpg.Connection | None = None
