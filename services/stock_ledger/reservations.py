@@ -67,6 +67,7 @@ async def sell_invoice(conn: asyncpg.Connection, invoice: InvoiceIssued, message
     deltas: list[Delta] = []
     if order is not None:
         deltas += await _close(conn, invoice.shop_id, invoice.shop_order_id, "invoiced")
+        non_stock |= set(order["non_stock_skus"])
     sold = _stock_quantities(products, non_stock)
     deltas += [Delta(invoice.warehouse_id, sku, "sale", physical=-q) for sku, q in sold.items()]
     return await book(conn, deltas, Cause("sale", invoice.invoice_number, invoice.shop_id, invoice.shop_order_id,
@@ -86,6 +87,7 @@ async def storno_invoice(conn: asyncpg.Connection, storno: InvoiceCancelled, mes
     deltas: list[Delta] = []
     if order is not None:
         deltas += await _close(conn, storno.shop_id, storno.shop_order_id, "invoice_cancelled")
+        non_stock |= set(order["non_stock_skus"])
     returned = _stock_quantities(products, non_stock)
     deltas += [Delta(storno.warehouse_id, sku, "storno", physical=q) for sku, q in returned.items()]
     return await book(conn, deltas, Cause("storno", storno.invoice_number, storno.shop_id, storno.shop_order_id,

@@ -281,10 +281,15 @@ async def reserve_order(conn: asyncpg.Connection, order: dict, lines: Sequence[d
 
 
 async def lock_order(conn: asyncpg.Connection, shop_id: str, shop_order_id: str) -> asyncpg.Record | None:
-    """The order row, locked until commit, so its invoice and cancellation never interleave."""
+    """The order row, locked until commit, so its invoice and cancellation never interleave; with
+    ``non_stock_skus``, the SKUs of the lines the order itself marks as non-stock items (a shop
+    product that does not subtract stock). The lines commit with the order row, so they are read
+    with it."""
     return await conn.fetchrow(
-        "SELECT shop_id, shop_order_id, status, warehouse_id FROM orders"
-        " WHERE shop_id = $1 AND shop_order_id = $2 FOR UPDATE", shop_id, shop_order_id)
+        "SELECT o.shop_id, o.shop_order_id, o.status, o.warehouse_id,"
+        " ARRAY(SELECT l.sku FROM order_lines l WHERE l.shop_id = o.shop_id AND l.shop_order_id = o.shop_order_id"
+        "       AND NOT l.is_stock_item) AS non_stock_skus"
+        " FROM orders o WHERE o.shop_id = $1 AND o.shop_order_id = $2 FOR UPDATE", shop_id, shop_order_id)
 
 
 async def insert_closed_order(conn: asyncpg.Connection, shop_id: str, shop_order_id: str, order_number: str,
@@ -309,16 +314,14 @@ async def close_order(conn: asyncpg.Connection, shop_id: str, shop_order_id: str
 
 async def claim_invoice(conn: asyncpg.Connection, invoice_number: str, kind: str, shop_id: str,
                         shop_order_id: str, warehouse_id: str, skus: Iterable[str]) -> tuple[bool, set[str]]:
-    """Record an invoice or storno as booked, and read which of ``skus`` are non-stock items: for
-    the catalog, or for the order itself (a shop product that does not subtract stock);
-    (False, ...) when it was booked before."""
+    """Record an invoice or storno as booked, and read which of ``skus`` the catalog knows as
+    non-stock items; (False, ...) when it was booked before. (The order's own non-stock lines
+    come with the locked order, :func:`lock_order`.)"""
     row = await conn.fetchrow(
         "WITH c AS (INSERT INTO invoices (invoice_number, kind, shop_id, shop_order_id, warehouse_id)"
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING invoice_number)"
         " SELECT EXISTS (SELECT FROM c) AS claimed,"
-        " ARRAY(SELECT sku FROM products WHERE sku = ANY($6::text[]) AND NOT is_stock_item"
-        "       UNION SELECT sku FROM order_lines WHERE shop_id = $3 AND shop_order_id = $4"
-        "       AND sku = ANY($6::text[]) AND NOT is_stock_item) AS non_stock",
+        " ARRAY(SELECT sku FROM products WHERE sku = ANY($6::text[]) AND NOT is_stock_item) AS non_stock",
         invoice_number, kind, shop_id, shop_order_id, warehouse_id, list(skus))
     return row["claimed"], set(row["non_stock"])
 
