@@ -171,6 +171,9 @@ def _product_line(p: OrderProduct, ref: Reference) -> LineDraft:
     sku = (p.sku or "").strip()
     if not sku:
         raise NeedsReview("malformed_data", f"product line {plain_text(p.name)!r} has no SKU")
+    if sku in ref.unreadable_products:
+        raise NeedsReview("malformed_data",
+                          f"the shop's data of product {sku!r} cannot be read: {ref.unreadable_products[sku]}")
     product = ref.products.get(sku)
     if product is None:
         raise NeedsReview("unknown_product", f"SKU {sku!r} is not in the shop and was never downloaded")

@@ -12,11 +12,13 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from pydantic import ValidationError
+
 from polc.shoprenter import BatchRequest, ShopRenterClient, ShopRenterNotFound, run_batch
 from polc.shoprenter.api import shop_time
 from polc.shoprenter.models import Product, id_from_href
 from services.order_ingest.reference import ShopProduct
-from services.order_ingest.text import clip, plain_text
+from services.order_ingest.text import clip, plain_text, storable
 
 
 async def iter_changed_orders(client: ShopRenterClient, since: datetime) -> AsyncIterator[dict[str, Any]]:
@@ -70,17 +72,24 @@ async def get_many(client: ShopRenterClient, paths: list[str]) -> list[tuple[int
     return [(item.status_code, item.body) for item in result.items]
 
 
-async def products(client: ShopRenterClient, skus: list[str], tax_names: dict[str, str]) -> dict[str, ShopProduct]:
-    """The shop's data of each SKU that still exists there (M10)."""
+async def products(client: ShopRenterClient, skus: list[str], tax_names: dict[str, str],
+                   unreadable: dict[str, str] | None = None) -> dict[str, ShopProduct]:
+    """The shop's data of each SKU that still exists there (M10). A product whose data cannot
+    be read is left out and its reason put in ``unreadable``, so only its orders wait in review."""
     paths = [f"productExtend?{urlencode({'sku': sku, 'full': 1, 'limit': 1})}" for sku in skus]
     found: dict[str, ShopProduct] = {}
     for sku, (status, body) in zip(skus, await get_many(client, paths), strict=True):
         items = body.get("items") if isinstance(body, dict) else None
         items = [items] if isinstance(items, dict) else (items or [])
-        raw = next((i for i in items if isinstance(i, dict) and i.get("sku") == sku), None)
+        raw = next((i for i in items if isinstance(i, dict) and storable(i.get("sku")) == sku), None)
         if status >= 300 or raw is None:
             continue
-        found[sku] = product_from_raw(raw, tax_names)
+        try:
+            found[sku] = product_from_raw(storable(raw), tax_names)
+        except ValidationError as error:
+            if unreadable is not None:
+                unreadable[sku] = clip("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                                 for e in error.errors(include_url=False)), 500)
     return found
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import asyncpg
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from polc.shoprenter import ShopRenterClient
 from polc.shoprenter.models.types import SrDateTime, id_from_href
@@ -32,7 +32,7 @@ from services.order_ingest.documents import plan_order
 from services.order_ingest.errors import AlreadyIngested, NeedsReview
 from services.order_ingest.reference import Reference, ServiceItem, ShopProduct, vat_key_from_row
 from services.order_ingest.settings import Settings
-from services.order_ingest.text import normalise
+from services.order_ingest.text import clip, normalise, storable
 
 log = logging.getLogger(__name__)
 _WHEN = TypeAdapter(SrDateTime)
@@ -142,6 +142,7 @@ class ShopPoll:
             tolerance=self.settings.totals_tolerance)
 
     async def _process_chunk(self, raws: list[dict[str, Any]], result: PollResult) -> None:
+        raws = [storable(r) for r in raws]
         ids = [str(r.get("id")) for r in raws]
         async with self.pool.acquire() as conn:
             filed = {r["shop_order_id"]: r for r in await store.stored_orders(conn, self.shop_id, ids)}
@@ -168,6 +169,9 @@ class ShopPoll:
             except NeedsReview as problem:
                 held.append((raw, problem))
                 continue
+            except ValidationError as error:
+                held.append((raw, unreadable(error)))
+                continue
             if plan.cancelled:
                 skipped += 1
             else:
@@ -177,7 +181,7 @@ class ShopPoll:
                 filed_ids, more = await filing.file_chunk(conn, self.enqueue, self.shop, plans, self.customers)
                 for raw, problem in held:
                     await filing.hold_for_review(conn, self.enqueue, self.shop_id, raw, problem)
-        except (filing.ChunkConflict, asyncpg.DataError) as error:
+        except (filing.ChunkConflict, asyncpg.DataError, ValidationError) as error:
             log.warning("%s: a chunk of %d orders is filed one by one: %s", self.shop_id, len(raws), error)
             for raw in raws:
                 await self._file(raw, result)
@@ -208,7 +212,7 @@ class ShopPoll:
         async with self.pool.acquire() as conn:
             known_customers = await store.known_shop_customers(conn, self.shop_id, registered)
         # One after the other: requests started together could reach the shop bunched up.
-        found = await downloads.products(self.client, unknown, self.cache.tax_classes)
+        found = await downloads.products(self.client, unknown, self.cache.tax_classes, self.ref.unreadable_products)
         self.customers = await downloads.customers(self.client, [c for c in registered if c not in known_customers])
         if unknown:
             async with self.pool.acquire() as conn, conn.transaction():
@@ -234,8 +238,9 @@ class ShopPoll:
                                         self.customers.get(plan.party.shop_customer_id or ""))
             result.received += 1
             result.received_ids.append(plan.shop_order_id)
-        except (NeedsReview, asyncpg.DataError) as error:
-            problem = error if isinstance(error, NeedsReview) else NeedsReview(
+        except (NeedsReview, asyncpg.DataError, ValidationError) as error:
+            problem = error if isinstance(error, NeedsReview) else unreadable(error) \
+                if isinstance(error, ValidationError) else NeedsReview(
                 "malformed_data", f"the order cannot be stored: {error}")
             async with self.pool.acquire() as conn, conn.transaction():
                 await filing.hold_for_review(conn, self.enqueue, self.shop_id, raw, problem)
@@ -291,6 +296,12 @@ class _ReadAhead:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+
+
+def unreadable(error: ValidationError) -> NeedsReview:
+    """A review reason for order data that does not make a valid order document."""
+    detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_url=False))
+    return NeedsReview("malformed_data", clip(f"the order data cannot be read: {detail}", 1000))
 
 
 def _href(value: Any) -> str | None:

@@ -38,6 +38,8 @@ class Reference:
 
     vat_keys: dict[str, VatKey]
     products: dict[str, ShopProduct] = field(default_factory=dict)
+    unreadable_products: dict[str, str] = field(default_factory=dict)
+    """SKU -> why the shop's product data could not be read."""
     service_items: dict[str, ServiceItem] = field(default_factory=dict)
     """Keyed by the normalised name."""
     statuses: dict[str, str] = field(default_factory=dict)

@@ -9,6 +9,9 @@ _TAG = re.compile(r"<[^>]*>")
 _CODE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _BREAK = re.compile(r"<\s*(br|/p|/div|/li)\s*/?\s*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+# Characters no text column can hold or no person can read: NUL and the other C0 controls
+# (tab and line breaks aside), DEL, and lone UTF-16 surrogates (bytes that were not UTF-8).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def plain_text(value: str | None) -> str:
@@ -40,3 +43,16 @@ def normalise(value: str | None) -> str:
 def clip(value: str, limit: int) -> str:
     """``value`` cut to ``limit`` characters, marked with an ellipsis when cut."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def storable(value: object) -> object:
+    """``value`` with every string in it (recursively) made storable: unreadable characters
+    become U+FFFD, so an identifier that contained one no longer matches anything and the order
+    is held for review with that identifier shown, instead of failing the whole poll."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
