@@ -124,6 +124,8 @@ class OrderStatusWriter:
                              row["version"]))
             shown_id = status.shop_status_id if status else row["written_status_id"]
             shown_name = status.status_name if status else row["written_status_name"]
+            if not shown_id:  # an invoice number on an order whose status polc never set: nothing to announce
+                continue
             events.append(ShopOrderStatusWritten(
                 shop_id=self.shop_id, shop_order_id=row["shop_order_id"],
                 trigger=status.trigger if status else "invoiced", shop_status_id=shown_id,
@@ -131,7 +133,8 @@ class OrderStatusWriter:
                 status_changed=status is not None, written_at=now))
         async with self.pool.acquire() as conn, conn.transaction():
             await store.finish_order_status_writes(conn, finished)
-            await self.runtime.enqueue(conn, events)
+            if events:
+                await self.runtime.enqueue(conn, events)
 
     async def _failed(self, failed: list[tuple[Write, Any, str, int | None]], error: str | None) -> None:
         now = datetime.now(UTC)
