@@ -28,7 +28,7 @@ from contracts import topics as topic_names
 from contracts.base import Envelope, Message
 from polc.runtime import logs, metrics, store
 from polc.runtime.errors import PermanentError, is_transient
-from polc.runtime.outbox import enqueue, enqueue_raw
+from polc.runtime.outbox import enqueue, enqueue_caused, enqueue_raw
 from polc.runtime.routing import Routing
 
 log = logging.getLogger(__name__)
@@ -77,12 +77,19 @@ class _RetryBatch(Exception):
         self.cause = cause
 
 
+class _HandleCarefully(Exception):
+    """A record of the batch failed: handle the batch again record by record, with savepoints."""
+
+
 class MessageProcessor:
     """Handles the records of one consumer group for one service, a polled batch at a time.
 
-    A batch runs in one database transaction with a savepoint per record, so each record's
-    effects (inbox row, domain writes, outbox rows or its dead letter) commit or roll back as
-    a unit while the batch costs one commit and one offset commit.
+    A batch runs in one database transaction. It is first handled in one go: the inbox claims
+    of all its records in one statement, each handler, then all outbox rows in one statement.
+    If any record fails, the transaction is rolled back and the batch is handled again with a
+    savepoint per record, so each record's effects (inbox row, domain writes, outbox rows or its
+    dead letter) commit or roll back as a unit. Either way the batch costs one commit and one
+    offset commit.
     """
 
     def __init__(self, *, service: str, schema: str, group: str, pool: asyncpg.Pool,
@@ -121,13 +128,20 @@ class MessageProcessor:
         Transient failures retry the whole batch with backoff, without limit.
         """
         attempt = 0
+        careful = len(records) == 1
         while True:
             attempt += 1
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    for record in records:
-                        await self._process_record(conn, record)
+                    if careful:
+                        for record in records:
+                            await self._process_record(conn, record)
+                    else:
+                        await self._process_in_one_go(conn, records)
                 return
+            except _HandleCarefully:
+                careful, attempt = True, attempt - 1
+                continue
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the one broad except: only transient failures get here
@@ -136,6 +150,41 @@ class MessageProcessor:
                 log.warning("%s: batch of %d records failed (attempt %d, %s: %s); retrying in %.2fs",
                             self.service, len(records), attempt, type(cause).__name__, _short(cause), delay)
                 await asyncio.sleep(delay)
+
+    async def _process_in_one_go(self, conn: asyncpg.Connection, records: Sequence[RawRecord]) -> None:
+        """The fast path: no savepoints; any failure other than a transient one means
+        :class:`_HandleCarefully`."""
+        wanted: list[tuple[RawRecord, Envelope, Message, Handler]] = []
+        try:
+            for record in records:
+                parsed = self.parse(record)
+                if parsed is not None:
+                    envelope, cls, handler = parsed
+                    wanted.append((record, envelope, cls.model_validate(envelope.payload), handler))
+        except (PermanentError, ValidationError) as error:
+            raise _HandleCarefully() from error
+        fresh = await store.claim_inbox_many(
+            conn, [(e.message_id, e.message_type, r.topic) for r, e, _, _ in wanted])
+        outgoing: list[tuple[Sequence[Message], Envelope]] = []
+        for record, envelope, payload, handler in wanted:
+            if envelope.message_id not in fresh:
+                metrics.MESSAGES_DUPLICATE.labels(self.service, envelope.message_type).inc()
+                continue
+            fresh.discard(envelope.message_id)  # the same message twice in one batch: once
+            try:
+                with logs.bind(correlation_id=envelope.correlation_id, message_id=envelope.message_id,
+                               message_type=envelope.message_type):
+                    produced = await handler(conn, Incoming(envelope=envelope, payload=payload, record=record))
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # classify: retry the batch or handle it carefully
+                if is_transient(error):
+                    raise _RetryBatch(error) from error
+                raise _HandleCarefully() from error
+            outgoing.append((list(produced or ()), envelope))
+        await enqueue_caused(conn, outgoing, routing=self.routing, producer=self.service, schema=self.schema)
+        for _, envelope in outgoing:
+            metrics.MESSAGES_HANDLED.labels(self.service, envelope.message_type).inc()
 
     async def _process_record(self, conn: asyncpg.Connection, record: RawRecord) -> None:
         message_type = "unknown"

@@ -70,17 +70,32 @@ async def enqueue(
     Transactions writing to the same topic and key are serialised here, so the relay, which
     publishes in outbox id order, publishes each key's messages in commit order.
     """
+    return await enqueue_caused(conn, [(messages, cause)], routing=routing, producer=producer, schema=schema,
+                                correlation_id=correlation_id)
+
+
+async def enqueue_caused(
+    conn: asyncpg.Connection,
+    batches: Sequence[tuple[Sequence[Message], Envelope | None]],
+    *,
+    routing: Routing,
+    producer: str,
+    schema: str,
+    correlation_id: UUID | None = None,
+) -> list[Envelope]:
+    """:func:`enqueue` for several groups of messages, each with its own cause, in one statement."""
     if not conn.is_in_transaction():
         raise RuntimeError("enqueue must run inside the transaction that makes the change")
     rows, envelopes = [], []
-    for payload in messages:
-        topic = routing.topic_for(type(payload))
-        env = new_envelope(
-            payload, key=topic.key_for(payload), producer=producer, cause=cause, correlation_id=correlation_id
-        )
-        envelopes.append(env)
-        rows.append((env.message_id, routing.name(topic), env.key, env.message_type,
-                     envelope_headers(env), env.model_dump_json().encode()))
+    for messages, cause in batches:
+        for payload in messages:
+            topic = routing.topic_for(type(payload))
+            env = new_envelope(
+                payload, key=topic.key_for(payload), producer=producer, cause=cause, correlation_id=correlation_id
+            )
+            envelopes.append(env)
+            rows.append((env.message_id, routing.name(topic), env.key, env.message_type,
+                         envelope_headers(env), env.model_dump_json().encode()))
     if rows:
         await store.write_outbox(conn, rows, outbox_channel(schema))
     return envelopes

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -49,6 +50,23 @@ class ServiceSpec:
     """Creates and closes the service's own clients (HTTP, SMTP) once the pool exists."""
     refresh_metrics: Callable[[asyncpg.Connection], Awaitable[None]] | None = None
     """Sets gauges from the database (pending work, last sync), called every few seconds."""
+
+
+async def _raw_records(message: KafkaMessage) -> None:
+    """The processor reads the raw records itself; nothing to decode here."""
+    return None
+
+
+async def _tolerant_parser(records, original):  # noqa: ANN001, ANN202 - FastStream's parser hook
+    """FastStream decodes header values as UTF-8; a record with another header would fail
+    before it reaches the processor and block its partition. Such headers are read with
+    replacement characters instead, so the record is handled (or dead-lettered) like any other."""
+    try:
+        return await original(records)
+    except UnicodeDecodeError:
+        return await original(tuple(
+            dataclasses.replace(r, headers=[(k, v.decode("utf-8", "replace").encode()) for k, v in r.headers or ()])
+            for r in records))
 
 
 class ServiceRuntime:
@@ -157,6 +175,7 @@ class ServiceRuntime:
         # At-least-once: the batch's offsets are committed after the processor returns, which it
         # does only once every record is handled or dead-lettered; it raises only on shutdown.
         @broker.subscriber(*topics, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR, batch=True,
+                           decoder=_raw_records, parser=_tolerant_parser,
                            max_records=s.consumer_batch_size, batch_timeout_ms=200,
                            auto_offset_reset="earliest", session_timeout_ms=s.kafka_session_timeout_ms,
                            heartbeat_interval_ms=s.kafka_heartbeat_interval_ms,

@@ -115,6 +115,17 @@ async def claim_inbox(conn: asyncpg.Connection, message_id: UUID, message_type: 
     return row is not None
 
 
+async def claim_inbox_many(conn: asyncpg.Connection, claims: Sequence[tuple[UUID, str, str]]) -> set[UUID]:
+    """Record (message_id, message_type, topic) claims at once; the ids not handled before."""
+    rows = await conn.fetch(
+        "INSERT INTO inbox (message_id, message_type, topic)"
+        " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])"
+        " ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
+        [c[0] for c in claims], [c[1] for c in claims], [c[2] for c in claims],
+    )
+    return {r["message_id"] for r in rows}
+
+
 async def insert_dead_letter(conn: asyncpg.Connection, letter: dict) -> None:
     await conn.execute(
         "INSERT INTO dead_letters (topic, kafka_partition, kafka_offset, consumer_group, record_key,"

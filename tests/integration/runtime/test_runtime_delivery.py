@@ -111,7 +111,7 @@ async def test_poison_messages_are_dead_lettered_without_blocking(make_settings,
             ServiceRuntime(receiver_spec(), settings, routing) as receiver:
         topic = routing.name(PING_TOPIC)
         # Garbage on the same key (so the same partition) as the good pings that follow it.
-        await sender.producer.send_and_wait(topic, value=b"{not json", key=b"p")
+        await sender.producer.send_and_wait(topic, value=b"{not json", key=b"p", headers=[("odd", b"\xff\xfe")])
         await send_pings(sender, [Ping(stream="p", seq=1, note="fail"), Ping(stream="p", seq=2, note="crash")])
         await send_pings(sender, [Ping(stream="p", seq=i) for i in range(3, 8)])
         await wait_for(lambda: _count(database, 5))
