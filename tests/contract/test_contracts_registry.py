@@ -161,6 +161,7 @@ def test_contracts_export_check_exits_non_zero_when_stale(tmp_path, monkeypatch)
     monkeypatch.setattr(export, "ROOT", tmp_path)
     monkeypatch.setattr(export, "SCHEMA_DIR", tmp_path / "contracts" / "schemas")
     monkeypatch.setattr(export, "ASYNCAPI_PATH", tmp_path / "docs" / "asyncapi.json")
+    monkeypatch.setattr(export, "CATALOGUE_PATH", tmp_path / "docs" / "topics.md")
     assert export.main(["--check"]) == 1
     assert export.main([]) == 0
     assert export.main(["--check"]) == 0
