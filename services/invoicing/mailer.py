@@ -42,6 +42,10 @@ def recipient(address: str | None) -> str:
     text = (address or "").strip()
     if not text or _CONTROL.search(text) or not _ADDRESS.match(text):
         raise SendFailed("no_address", f"no usable e-mail address ({header_text(text, 80)!r})")
+    if not text.rsplit("@", 1)[0].isascii():
+        # Internationalised local parts need SMTPUTF8 end to end, which e-mail headers here cannot carry.
+        raise SendFailed("no_address", f"the address has accented characters before the @ ({header_text(text, 80)!r}); "
+                                       "ask the customer for another address")
     return text
 
 

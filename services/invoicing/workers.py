@@ -19,6 +19,7 @@ import asyncpg
 from contracts.common import OrderRef
 from contracts.invoices import InvoiceEmailed, InvoiceEmailFailed
 from contracts.invoicing import BatchItemFailure, EmailBatchCompleted, InvoiceBatchCompleted
+from polc.runtime import metrics
 from services.invoicing import building, issuing, mailer, pdf, store
 from services.invoicing.building import InvoiceDocument
 from services.invoicing.errors import InvoicingError
@@ -138,6 +139,8 @@ class Workers:
             for batch_id, numbers in queued.items():
                 await store.queue_emails(conn, numbers, batch_id)
             await self.enqueue(conn, events)
+        for doc in docs:
+            metrics.INVOICES_ISSUED.labels(doc.invoice_number.split("-", 1)[0]).inc()
         if queued:
             self.ctx.wake_email.set()  # after the commit, so the mailer finds the PDFs
         return True
@@ -211,6 +214,7 @@ class Workers:
             await self.enqueue(conn, [InvoiceEmailed(
                 invoice_number=doc.invoice_number, to=address, smtp_message_id=message["Message-ID"],
                 pdf_sha256=row["sha256"], batch_id=batch_id, attempt=attempt, sent_at=now)])
+        metrics.INVOICE_EMAILS.labels("sent").inc()
         return True
 
     async def _record_failure(self, conn: asyncpg.Connection, row: asyncpg.Record, attempt: int,
@@ -226,6 +230,7 @@ class Workers:
             invoice_number=row["invoice_number"], to=row["to_address"], batch_id=row["batch_id"], attempt=attempt,
             error=failure.error, detail=failure.detail[:2000] or failure.error, will_retry=not give_up,
             failed_at=datetime.now(UTC))])
+        metrics.INVOICE_EMAILS.labels("failed").inc()
 
     async def finish_email_batch(self, batch_id: str) -> None:
         async with self.pool.acquire() as conn, conn.transaction():

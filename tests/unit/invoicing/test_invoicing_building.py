@@ -150,3 +150,9 @@ def test_mail_headers_cannot_be_injected():
         with pytest.raises(mailer.SendFailed) as error:
             mailer.recipient(bad)
         assert error.value.error == "no_address"
+
+
+def test_an_address_with_accents_before_the_at_is_a_failed_mail_not_a_crash():
+    with pytest.raises(mailer.SendFailed) as error:
+        mailer.recipient("béla@example.hu")
+    assert error.value.error == "no_address" and "accented" in error.value.detail
