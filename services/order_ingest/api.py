@@ -166,6 +166,12 @@ def routes(settings: Settings, wake: Callable[[], None]) -> list[Route]:
             items.append(item)
         return _json({"items": items})
 
+    async def list_skipped(request: Request) -> JSONResponse:
+        limit = min(int(request.query_params.get("limit", "100")), 1000)
+        async with pool(request).acquire() as conn:
+            rows = await store.list_skipped(conn, request.query_params.get("shop"), limit)
+        return _json({"items": [dict(r) for r in rows]})
+
     async def retry_review(request: Request) -> JSONResponse:
         action = await _body(request, ReviewAction)
         p = request.path_params
@@ -253,6 +259,7 @@ def routes(settings: Settings, wake: Callable[[], None]) -> list[Route]:
         Route("/orders", list_orders, methods=["GET"]),
         Route("/orders/{shop_id}/{order_id}", get_order, methods=["GET"]),
         Route("/review", list_review, methods=["GET"]),
+        Route("/skipped", list_skipped, methods=["GET"]),
         Route("/review/{shop_id}/{order_id}/retry", retry_review, methods=["POST"]),
         Route("/review/{shop_id}/{order_id}/dismiss", dismiss_review, methods=["POST"]),
         Route("/vat-keys", list_vat, methods=["GET"]),

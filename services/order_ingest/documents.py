@@ -40,6 +40,12 @@ COUNTRIES = {"magyarország": "HU", "hungary": "HU", "ausztria": "AT", "austria"
              "germany": "DE", "szlovákia": "SK", "slovakia": "SK", "románia": "RO", "romania": "RO",
              "horvátország": "HR", "croatia": "HR", "szerbia": "RS", "serbia": "RS", "szlovénia": "SI"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+#: Amounts must be finite and below this in size (one trillion): the order and review tables
+#: keep 14 digits before the decimal point (numeric(18, 4)), so a difference of two amounts
+#: still fits, and no webshop order comes near it.
+MAX_AMOUNT = Decimal(10) ** 12
+#: Order fields naming the VAT of the shipping and the payment fee, and what they are for.
+FEE_VAT_NAMES = (("shippingMethodTaxName", "the shipping method"), ("paymentMethodTaxName", "the payment method"))
 _COUPON_IN_NAME = re.compile(r"\(([^)]+)\)")
 
 
@@ -128,24 +134,28 @@ def plan_order(shop_id: str, raw: dict[str, Any], ref: Reference) -> PlannedOrde
         raise NeedsReview("malformed_data", "the order has no id or innerId")
     if order.date_created is None:
         raise NeedsReview("malformed_data", "the order has no creation date")
-    currency = (order.currency.code if order.currency and order.currency.code else "HUF").upper()
+    if not (order.currency and order.currency.code and order.currency.code.strip()):
+        raise NeedsReview("malformed_data", "the order states no currency, so its amounts cannot be read")
+    currency = order.currency.code.strip().upper()
     status_id = order.order_status_id or ""
     status_name = ref.statuses.get(status_id, status_id)
+    shop_total = _shop_total(order, ref.tolerance)
+    _check_fee_vat_names(raw, ref)
     product_lines = [_product_line(p, ref) for p in order.order_products]
     if not product_lines:
         raise NeedsReview("malformed_data", "the order has no product lines")
     lines = product_lines + _total_lines(raw, order, product_lines, ref)
     computed = recompute(((ln.vat.short_name, ln.vat.rate, ln.net_amount) for ln in lines), currency)
-    shop_total = _shop_total(order)
     ok, difference, detail = check_total(computed, shop_total, ref.tolerance)
     if not ok:
         raise NeedsReview("totals_mismatch", detail, difference)
+    _check_tax(order, computed, ref.tolerance)
     code = order_code(order)
     comment = plain_text(order.comment)
     return PlannedOrder(
         shop_order_id=order.id, inner_id=order.inner_id, order_code=code, placed_at=order.date_created,
         updated_at=order.date_updated, status_id=status_id, status_name=status_name,
-        cancelled=ref.is_cancel_status(status_name), is_paid=ref.is_paid_status(status_name), party=_party(order),
+        cancelled=ref.is_cancel_status(status_name), is_paid=ref.is_paid_status(status_name), party=_party(order, ref),
         lines=tuple(lines),
         payment_method=_payment(order), shipping_method=_shipping(raw, order),
         header_note=f"ShopRenter rendelés: {code} ({shop_id})", internal_note=clip(comment, 5000) or None,
@@ -167,6 +177,25 @@ def _vat(ref: Reference, short_name: str | None, rate_percent: Decimal | None, w
     return vat
 
 
+def _check_fee_vat_names(raw: dict[str, Any], ref: Reference) -> None:
+    """The VAT the order names for its shipping and payment fees must be a back-office VAT key,
+    charged or not: a name polc cannot match is never replaced by a default."""
+    for field, what in FEE_VAT_NAMES:
+        name = raw.get(field)
+        if name is None or name == {} or (isinstance(name, str) and not name.strip()):
+            continue
+        if not isinstance(name, str) or name not in ref.vat_keys:
+            raise NeedsReview("unknown_vat_name", f"VAT short name {str(name)!r} of {what} has no back-office VAT key")
+
+
+def _amount(value: Decimal, what: str) -> Decimal:
+    """``value`` if it can be an amount on an invoice; NeedsReview otherwise."""
+    if not value.is_finite() or abs(value) >= MAX_AMOUNT:
+        raise NeedsReview("malformed_data", f"{what} {value} is not an amount (not a finite number below "
+                                            "one trillion)")
+    return value
+
+
 def _product_line(p: OrderProduct, ref: Reference) -> LineDraft:
     sku = (p.sku or "").strip()
     if not sku:
@@ -179,6 +208,18 @@ def _product_line(p: OrderProduct, ref: Reference) -> LineDraft:
         raise NeedsReview("unknown_product", f"SKU {sku!r} is not in the shop and was never downloaded")
     if p.price is None or p.quantity <= 0:
         raise NeedsReview("malformed_data", f"product line {sku} has no price or quantity")
+    if p.quantity > ref.max_line_quantity:
+        raise NeedsReview("malformed_data", f"product line {sku}: quantity {p.quantity.normalize():f} is above "
+                                            f"{ref.max_line_quantity.normalize():f}, the most one line may plausibly "
+                                            "order (setting max_line_quantity)")
+    for value, what in ((p.price, "price"), (p.total, "total")):
+        if value is not None:
+            _amount(value, f"product line {sku}: its {what}")
+    if p.price < 0:
+        raise NeedsReview("malformed_data", f"product line {sku} has a negative price {p.price}")
+    if p.total is not None and abs(p.total - p.price * p.quantity) > ref.tolerance:
+        raise NeedsReview("malformed_data", f"product line {sku}: its total {p.total} is not its price {p.price} "
+                                            f"× quantity {p.quantity.normalize():f}")
     vat = _vat(ref, product.vat_short_name, p.tax_rate, f"product {sku}")
     rate = vat.rate or Decimal(0)
     net_amount = q2(p.total if p.total is not None else p.price * p.quantity)
@@ -266,13 +307,49 @@ def _code_from_name(name: str) -> str:
     return found.group(1).strip() if found else (name or "KUPON")
 
 
-def _shop_total(order: OrderExtend) -> Decimal:
-    row = next((t for t in order.order_totals if (t.type or "").upper() == "TOTAL" and t.value is not None), None)
-    if row is not None:
-        return row.value
+def _shop_total(order: OrderExtend, tolerance: Decimal) -> Decimal:
+    """The shop's gross total, once the order's amounts can be checked against it.
+
+    The shop states the gross amount twice: the order's ``total`` and its TOTAL row. Both must
+    be there, readable, not negative, and agree within the tolerance; every total row must be
+    an amount, and TAX rows are not negative. An order whose total is missing may still be
+    being written (an API client sets ``total`` last); it is tried again from review.
+    """
+    for row in order.order_totals:
+        if row.value is not None:
+            _amount(row.value, f"the {row.type or 'untyped'} row's value")
+            if (row.type or "").upper() == "TAX" and row.value < 0:
+                raise NeedsReview("malformed_data", f"the TAX row {plain_text(row.name)!r} is negative: {row.value}")
+    rows = [t for t in order.order_totals if (t.type or "").upper() == "TOTAL"]
+    if not rows or rows[0].value is None:
+        raise NeedsReview("malformed_data", "the order has no TOTAL row, so its amount cannot be checked against "
+                                            "the shop")
+    if len(rows) > 1:
+        raise NeedsReview("malformed_data", f"the order has {len(rows)} TOTAL rows")
+    stated = rows[0].value
     if order.total is None:
-        raise NeedsReview("malformed_data", "the order has neither a TOTAL row nor a total")
-    return order.total
+        raise NeedsReview("malformed_data", "the order has no total (its gross amount), so its TOTAL row cannot be "
+                                            "confirmed")
+    total = _amount(order.total, "the order's total")
+    if total < 0 or stated < 0:
+        raise NeedsReview("malformed_data", f"the order's gross total is negative (total {total}, TOTAL row {stated})")
+    if abs(total - stated) > tolerance:
+        difference = q2(stated - total)
+        raise NeedsReview("totals_mismatch", f"the order's total {q2(total)} differs from its TOTAL row {q2(stated)} "
+                                             f"by {difference}, tolerance ±{tolerance}", difference)
+    return stated
+
+
+def _check_tax(order: OrderExtend, computed: Recomputed, tolerance: Decimal) -> None:
+    """The VAT the shop's TAX rows state (none: no VAT) must be the VAT of the lines."""
+    stated = sum((t.value for t in order.order_totals if (t.type or "").upper() == "TAX" and t.value is not None),
+                 Decimal(0))
+    difference = q2(stated - computed.vat)
+    if abs(difference) > tolerance:
+        parts = ", ".join(f"{k}: VAT {v}" for k, (_, v) in sorted(computed.by_vat.items()))
+        raise NeedsReview("totals_mismatch", f"the shop's TAX rows state VAT {q2(stated)} but the lines give "
+                                             f"{computed.vat} ({parts}); difference {difference}, "
+                                             f"tolerance ±{tolerance}", difference)
 
 
 def _payment(order: OrderExtend) -> PaymentMethod:
@@ -309,21 +386,27 @@ def _address(order: OrderExtend, prefix: str, fallback_name: str) -> Address | N
                    address_line_2=clip(plain_text(get("address2")), 200) or None, country_code=country)
 
 
-def _party(order: OrderExtend) -> Party:
+def _party(order: OrderExtend, ref: Reference) -> Party:
     name = _person(order.firstname, order.lastname)
     email = (order.email or "").strip().lower()
     if not name:
         raise NeedsReview("malformed_data", "the order has no customer name")
     if not _EMAIL.match(email):
         raise NeedsReview("malformed_data", f"the customer e-mail {order.email!r} is not an address")
+    shop_customer_id = id_from_href(order.customer)
+    if shop_customer_id and shop_customer_id in ref.missing_customers:
+        raise NeedsReview("malformed_data", f"the order belongs to registered customer {shop_customer_id}, whom the "
+                                            "shop does not have (a deleted account or a broken link): who ordered "
+                                            "cannot be matched (M9)")
     billing = _address(order, "payment", name)
     shipping = _address(order, "shipping", name)
     if billing is None:
-        billing = shipping
-    if billing is None:
-        raise NeedsReview("malformed_data", "the order has neither a billing nor a shipping address")
+        # The buyer's address goes on the invoice (Áfa tv. 169 § e); where the goods are sent
+        # is not necessarily where the buyer is, so the shipping address does not stand in.
+        raise NeedsReview("malformed_data", "the order has no billing address (postcode, city and street): an "
+                                            "invoice needs the buyer's address")
     company = billing.company or (shipping.company if shipping else None)
-    return Party(shop_customer_id=id_from_href(order.customer), name=clip(name, 200), email=email,
+    return Party(shop_customer_id=shop_customer_id, name=clip(name, 200), email=email,
                  phone=clip(plain_text(order.phone), 50) or None, company=company,
                  tax_number=clip(plain_text(order.tax_number), 30) or None, billing_address=billing,
                  shipping_address=None if shipping == billing else shipping)

@@ -90,28 +90,53 @@ async def products(client: ShopRenterClient, skus: list[str], tax_names: dict[st
             if unreadable is not None:
                 unreadable[sku] = clip("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                                  for e in error.errors(include_url=False)), 500)
+        except UnusableProduct as problem:
+            if unreadable is not None:
+                unreadable[sku] = clip(str(problem), 500)
     return found
 
 
+class UnusableProduct(ValueError):
+    """The shop's product data reads, but cannot become a catalog product as it is."""
+
+
 def product_from_raw(raw: dict[str, Any], tax_names: dict[str, str]) -> ShopProduct:
+    """The shop's product as the catalog would take it; UnusableProduct when its data is implausible.
+
+    A product without a name is not taken with its SKU as name: an invoice names the goods it is
+    for (Áfa tv. 169 § f), and an article code is not their name. A negative price is no price.
+    """
     product = Product.model_validate(raw)
     descriptions = raw.get("productDescriptions")
     descriptions = descriptions if isinstance(descriptions, list) else []
     name = next((plain_text(str(d.get("name"))) for d in descriptions if isinstance(d, dict) and d.get("name")), "")
     unit = next((plain_text(str(d.get("measurementUnit"))) for d in descriptions
                  if isinstance(d, dict) and isinstance(d.get("measurementUnit"), str) and d.get("measurementUnit")), "")
+    if not name:
+        raise UnusableProduct("the shop's product has no name (an invoice line names the goods, Áfa tv. 169 § f; "
+                              "its SKU is not a name)")
+    if product.price is not None and (product.price < 0 or not product.price.is_finite()):
+        raise UnusableProduct(f"the shop's product price {product.price} is not a price (negative or not finite)")
     return ShopProduct(
-        sku=product.sku or "", shop_product_id=product.id, name=clip(name or product.sku or "?", 255),
+        sku=product.sku or "", shop_product_id=product.id, name=clip(name, 255),
         unit=clip(unit or "db", 20), vat_short_name=tax_names.get(product.tax_class_id or "", ""),
         net_price=product.price or Decimal(0), is_stock_item=product.subtract_stock is not False,
     )
 
 
-async def customers(client: ShopRenterClient, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Registered customers' own records (M7), by ShopRenter id; missing ones are left out."""
+async def customers(client: ShopRenterClient, ids: list[str],
+                    missing: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Registered customers' own records (M7), by ShopRenter id. Ids the shop answers "not found"
+    for are added to ``missing``; a record that could not be read for another reason (a failed
+    batch item) is only left out."""
     paths = [f"customers/{quote(i, safe='=')}" for i in ids]
-    return {i: body for i, (status, body) in zip(ids, await get_many(client, paths), strict=True)
-            if status < 300 and isinstance(body, dict)}
+    found = {}
+    for i, (status, body) in zip(ids, await get_many(client, paths), strict=True):
+        if status < 300 and isinstance(body, dict):
+            found[i] = body
+        elif status == 404 and missing is not None:
+            missing.add(i)
+    return found
 
 
 async def orders_by_id(client: ShopRenterClient, ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -139,7 +139,7 @@ class ShopPoll:
                            for r in services},
             cancel_status_names=frozenset(normalise(n) for n in self.shop["cancel_status_names"]),
             paid_status_names=frozenset(normalise(n) for n in self.shop["paid_status_names"]),
-            tolerance=self.settings.totals_tolerance)
+            tolerance=self.settings.totals_tolerance, max_line_quantity=self.settings.max_line_quantity)
 
     async def _process_chunk(self, raws: list[dict[str, Any]], result: PollResult) -> None:
         raws = [storable(r) for r in raws]
@@ -149,6 +149,9 @@ class ShopPoll:
         if any(_status_id(r) and _status_id(r) not in self.ref.statuses for r in raws):
             self.cache.statuses = await downloads.statuses(self.client)
             self.ref.statuses = dict(self.cache.statuses)
+        unfinished = [r for r in raws if str(r.get("id")) not in filed and not _status_id(r)]
+        if unfinished:
+            await self._skip_unfinished(unfinished, result)
         new = [r for r in raws if str(r.get("id")) not in filed and self._wanted(r, result)]
         await self._download_for(new)
         for raw in raws:
@@ -179,6 +182,7 @@ class ShopPoll:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 filed_ids, more = await filing.file_chunk(conn, self.enqueue, self.shop, plans, self.customers)
+                await store.forget_skipped(conn, self.shop_id, filed_ids)
                 for raw, problem in held:
                     await filing.hold_for_review(conn, self.enqueue, self.shop_id, raw, problem)
         except (filing.ChunkConflict, asyncpg.DataError, ValidationError) as error:
@@ -192,6 +196,18 @@ class ShopPoll:
         result.quarantined += len(held) + len(more)
         for raw, problem in held + more:
             log.info("%s: order %s held for review: %s", self.shop_id, raw.get("innerId"), problem.reason)
+
+    async def _skip_unfinished(self, raws: list[dict[str, Any]], result: PollResult) -> None:
+        """Orders without a status are checkouts the customer has not finished (ShopRenter: no
+        orderStatus means "not completed"; abandoned carts): not imported, but counted, logged and
+        listed under ``GET /skipped``. Should one get a status later, its next change brings it in."""
+        detail = "the order has no status: a checkout the customer has not finished, not an order yet"
+        rows = [(str(r.get("id")), _inner_id(r) or None, "unfinished_checkout", detail) for r in raws]
+        async with self.pool.acquire() as conn:
+            await store.record_skipped(conn, self.shop_id, rows)
+        result.skipped += len(rows)
+        for raw in raws:
+            log.info("%s: order %s skipped: %s", self.shop_id, raw.get("innerId"), detail)
 
     def _wanted(self, raw: dict[str, Any], result: PollResult) -> bool:
         """New orders worth filing: completed (not abandoned carts), placed since the first-sync date."""
@@ -213,7 +229,10 @@ class ShopPoll:
             known_customers = await store.known_shop_customers(conn, self.shop_id, registered)
         # One after the other: requests started together could reach the shop bunched up.
         found = await downloads.products(self.client, unknown, self.cache.tax_classes, self.ref.unreadable_products)
-        self.customers = await downloads.customers(self.client, [c for c in registered if c not in known_customers])
+        missing: set[str] = set()
+        self.customers = await downloads.customers(self.client, [c for c in registered if c not in known_customers],
+                                                   missing)
+        self.ref.missing_customers = frozenset(missing)
         if unknown:
             async with self.pool.acquire() as conn, conn.transaction():
                 await filing.record_products(conn, self.enqueue, self.shop_id, list(found.values()),
@@ -236,6 +255,7 @@ class ShopPoll:
             async with self.pool.acquire() as conn, conn.transaction():
                 await filing.file_order(conn, self.enqueue, self.shop, plan,
                                         self.customers.get(plan.party.shop_customer_id or ""))
+                await store.forget_skipped(conn, self.shop_id, [plan.shop_order_id])
             result.received += 1
             result.received_ids.append(plan.shop_order_id)
         except (NeedsReview, asyncpg.DataError, ValidationError) as error:

@@ -49,6 +49,10 @@ class Reference:
     paid_status_names: frozenset[str] = frozenset()
     """Normalised names of the statuses that mean paid."""
     tolerance: Decimal = Decimal("1.00")
+    max_line_quantity: Decimal = Decimal("10000")
+    """The largest plausible quantity of one order line."""
+    missing_customers: frozenset[str] = frozenset()
+    """Shop customer ids orders link to but the shop answered "not found" for."""
 
     def service(self, name: str) -> ServiceItem | None:
         return self.service_items.get(normalise(name))

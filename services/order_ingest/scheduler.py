@@ -150,8 +150,8 @@ class Scheduler:
             await poll.save(result, conn)
             await store.finish_requests(conn, requests, "done", messages[0].model_dump(mode="json"))
             await self.runtime.enqueue(conn, messages)
-        log.info("%s: poll done: %d received, %d changed, %d in review, %d API requests", poll.shop_id,
-                 result.received, result.changed, result.quarantined, api_requests)
+        log.info("%s: poll done: %d received, %d changed, %d in review, %d skipped, %d API requests", poll.shop_id,
+                 result.received, result.changed, result.quarantined, result.skipped, api_requests)
 
     async def _failed(self, shop: Any, requests: list[str], trigger: str, error: Exception) -> None:
         kind, detail = classify(error)

@@ -23,6 +23,9 @@ class Settings(ServiceSettings):
     failure_retry_s: float = Field(default=30.0, gt=0, description="Delay before a failed poll is repeated (capped by the poll interval).")
     review_retry_s: float = Field(default=900.0, gt=0, description="Open review items are tried again at most this often.")
     totals_tolerance: Decimal = Field(default=Decimal("1.00"), ge=0, description="Largest accepted |shop TOTAL - recomputed gross|.")
+    max_line_quantity: Decimal = Field(
+        default=Decimal("10000"), gt=0,
+        description="Largest quantity one order line may have; a line above it waits in review as implausible.")
     reference_cache_s: float = Field(default=3600.0, ge=0, description="How long a shop's statuses and tax classes are reused.")
     shop_timeout_s: float = Field(default=30.0, gt=0, description="Timeout of one ShopRenter request.")
     shop_max_attempts: int = Field(default=6, ge=1, description="Attempts per ShopRenter request.")

@@ -466,6 +466,29 @@ async def list_reviews(conn: asyncpg.Connection, state: str | None, shop_id: str
            ORDER BY first_seen_at""", state, shop_id)
 
 
+# --- skipped orders -------------------------------------------------------------------------
+
+async def record_skipped(conn: asyncpg.Connection, shop_id: str, rows: Sequence[tuple[str, int | None, str, str]]) -> None:
+    """Remember orders a poll did not import on purpose: (shop order id, inner id, reason, detail)."""
+    await conn.executemany(
+        """INSERT INTO skipped_orders (shop_id, shop_order_id, inner_id, reason, detail) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (shop_id, shop_order_id) DO UPDATE SET reason = EXCLUDED.reason, detail = EXCLUDED.detail,
+               inner_id = EXCLUDED.inner_id, last_seen_at = now()""",
+        [(shop_id, *row) for row in rows])
+
+
+async def forget_skipped(conn: asyncpg.Connection, shop_id: str, shop_order_ids: Sequence[str]) -> None:
+    """Filed orders are no longer skipped."""
+    await conn.execute("DELETE FROM skipped_orders WHERE shop_id = $1 AND shop_order_id = ANY($2)",
+                       shop_id, list(shop_order_ids))
+
+
+async def list_skipped(conn: asyncpg.Connection, shop_id: str | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT shop_id, shop_order_id, inner_id, reason, detail, first_seen_at, last_seen_at FROM skipped_orders
+           WHERE $1::text IS NULL OR shop_id = $1 ORDER BY last_seen_at DESC LIMIT $2""", shop_id, limit)
+
+
 async def last_successful_syncs(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     """Each enabled shop's last successful poll (None before the first)."""
     return await conn.fetch(

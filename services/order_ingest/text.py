@@ -12,20 +12,26 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 # Characters no text column can hold or no person can read: NUL and the other C0 controls
 # (tab and line breaks aside), DEL, and lone UTF-16 surrogates (bytes that were not UTF-8).
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Invisible characters that change how text reads without showing themselves: the bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and marks (U+200E, U+200F,
+# U+061C), which can make "gpj.exe" show as "exe.jpg", and the zero-width space, joiners, word
+# joiner and byte order mark. Letters with accents are ordinary characters and stay.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]")
 
 
 def plain_text(value: str | None) -> str:
     """What a person reads from shop text: tags and scripts dropped, line breaks kept, entities decoded.
 
     Shops store product names and customer comments as HTML; the back office keeps text only,
-    so a ``<script>`` in a comment is just characters on the order document.
+    so a ``<script>`` in a comment is just characters on the order document. Bidirectional
+    control and zero-width characters are removed, so stored text reads the way it displays.
     """
     if not value:
         return ""
     text = _CODE.sub("", value)
     text = _BREAK.sub("\n", text)
     text = _TAG.sub("", text)
-    text = html.unescape(text)
+    text = _INVISIBLE.sub("", html.unescape(text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line).strip()
 

@@ -92,7 +92,7 @@ def _raw(**overrides) -> dict:
     order = {
         "id": "b3JkZXItb3JkZXJfaWQ9MQ==", "innerId": "1", "invoiceId": "0", "firstname": "Anna", "lastname": "Kovács",
         "email": " Kovacs.Anna@Example.hu ", "phone": "+3630", "comment": "<p>Köszönöm</p>",
-        "total": "3257.0000", "dateCreated": "2026-03-01T13:00:00", "dateUpdated": "2026-03-01T13:00:00",
+        "total": "3110.0000", "dateCreated": "2026-03-01T13:00:00", "dateUpdated": "2026-03-01T13:00:00",
         "paymentFirstname": "Anna", "paymentLastname": "Kovács", "paymentAddress1": "Fő u. 1.", "paymentCity": "Pécs",
         "paymentPostcode": "7621", "paymentCountryName": "Magyarország", "paymentCompany": "",
         "shippingFirstname": "Anna", "shippingLastname": "Kovács", "shippingAddress1": "Fő u. 1.",
