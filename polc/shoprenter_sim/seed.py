@@ -25,19 +25,20 @@ PRODUCTS = [
     ("GYULAI-KOLB-2", "Gyulai kolbász, 2 pár", 3540, 10, 22, True),
     ("AJANDEK-10K", "Ajándékutalvány 10 000 Ft", 10000, 13, 0, False),
 ]
-# (first, last, email, phone, company, tax number, address1, postcode, city)
+# (first, last, email, phone, company, tax number, address1, postcode, city); the companies' tax
+# numbers have a valid check digit, as a real shop's customers' do
 REGISTERED = [
     ("Anna", "Kovács", "kovacs.anna@example.hu", "+36301234567", "", "", "Andrássy út 12.", "1061", "Budapest"),
-    ("Péter", "Nagy", "nagy.peter@nagyestarsa.hu", "+36209876543", "Nagy és Társa Kft.", "12345678-2-09",
+    ("Péter", "Nagy", "nagy.peter@nagyestarsa.hu", "+36209876543", "Nagy és Társa Kft.", "12345676-2-09",
      "Piac utca 45.", "4024", "Debrecen"),
     ("Éva", "Szabó", "szabo.eva@example.hu", "+36705551234", "", "", "Kárász utca 8.", "6720", "Szeged"),
-    ("Gábor", "Tóth", "toth.gabor@tothbt.hu", "+36304441122", "Tóth és Fia Bt.", "23456789-1-02",
+    ("Gábor", "Tóth", "toth.gabor@tothbt.hu", "+36304441122", "Tóth és Fia Bt.", "23456787-1-02",
      "Király utca 3.", "7621", "Pécs"),
     ("Zsófia", "Horváth", "horvath.zsofia@example.hu", "+36201112233", "", "", "Baross Gábor út 21.", "9022", "Győr"),
 ]
 GUESTS = [
     ("László", "Fekete", "fekete.laszlo@example.hu", "+36309998877", "", "", "Fő tér 1.", "8000", "Székesfehérvár"),
-    ("Katalin", "Varga", "rendeles@vargapekseg.hu", "+36703334455", "Varga Pékség Kft.", "34567890-2-13",
+    ("Katalin", "Varga", "rendeles@vargapekseg.hu", "+36703334455", "Varga Pékség Kft.", "34567898-2-13",
      "Szent István út 7.", "2000", "Szentendre"),
     ("Bence", "Kiss", "kiss.bence@example.hu", "+36205556677", "", "", "Széchenyi tér 5.", "3525", "Miskolc"),
     ("Júlia", "Molnár", "molnar.julia@example.hu", "+36306667788", "", "", "Rákóczi út 30.", "6000", "Kecskemét"),

@@ -22,7 +22,7 @@ async def test_guests_by_name_and_email_and_registered_by_id(sim, control, shop_
     control.place_order(shop, lines=line, customer_email="nagy.peter@nagyestarsa.hu")
     control.place_order(shop, lines=line, customer_email="nagy.peter@nagyestarsa.hu")
     control.place_order(shop, lines=line, guest=_guest("Katalin", "Varga", "rendeles@vargapekseg.hu",
-                                                        company="Varga Pékség Kft.", tax_number="34567890-2-13",
+                                                        company="Varga Pékség Kft.", tax_number="34567898-2-13",
                                                         address1="Szent István út 7.", postcode="2000",
                                                         city="Szentendre"))
 
@@ -39,7 +39,7 @@ async def test_guests_by_name_and_email_and_registered_by_id(sim, control, shop_
     registered = customers[by_order[3]]
     assert registered["shop_customer_id"] and registered["company"] == "Nagy és Társa Kft."
     company = customers[by_order[5]]
-    assert company["tax_number"] == "34567890-2-13" and company["billing_address"]["city"] == "Szentendre"
+    assert company["tax_number"] == "34567898-2-13" and company["billing_address"]["city"] == "Szentendre"
     assert company["email"] == "rendeles@vargapekseg.hu"
 
 
