@@ -225,7 +225,7 @@ class MessageProcessor:
             payload = cls.model_validate(envelope.payload)
         except ValidationError as error:
             raise PermanentError(f"invalid {envelope.message_type} payload: {_short(error)}") from error
-        if not await store.claim_inbox(conn, envelope.message_id, envelope.message_type, record.topic):
+        if not await store.claim_inbox_many(conn, [(envelope.message_id, envelope.message_type, record.topic)]):
             metrics.MESSAGES_DUPLICATE.labels(self.service, envelope.message_type).inc()
             return
         produced = await handler(conn, Incoming(envelope=envelope, payload=payload, record=record)) or ()

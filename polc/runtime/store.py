@@ -14,29 +14,6 @@ from uuid import UUID
 import asyncpg
 
 
-async def lock_record_keys(conn: asyncpg.Connection, keys: Sequence[tuple[str, str]]) -> None:
-    """Serialise transactions that enqueue to the same keys, so outbox ids follow commit order
-    per key. Locks are taken in sorted order, in one round trip."""
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k",  # array order
-        sorted({f"{topic}\x1f{key}" for topic, key in keys}),
-    )
-
-
-async def insert_outbox_rows(conn: asyncpg.Connection, rows: Sequence[tuple]) -> None:
-    """Insert (message_id, topic, record_key, message_type, headers, body) rows."""
-    await conn.executemany(
-        "INSERT INTO outbox (message_id, topic, record_key, message_type, headers, body)"
-        " VALUES ($1, $2, $3, $4, $5::text::jsonb, $6)",
-        [(*r[:4], json.dumps(r[4]), r[5]) for r in rows],
-    )
-
-
-async def notify_outbox(conn: asyncpg.Connection, channel: str) -> None:
-    """Wake the relay when the transaction commits."""
-    await conn.execute("SELECT pg_notify($1, '')", channel)
-
-
 _WRITE_OUTBOX = """
 WITH locked AS MATERIALIZED (
     SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n, pg_notify($8, '') IS NULL AS notified
@@ -51,9 +28,10 @@ ORDER BY r.ord
 
 
 async def write_outbox(conn: asyncpg.Connection, rows: Sequence[tuple], channel: str) -> None:
-    """:func:`lock_record_keys`, :func:`insert_outbox_rows` and :func:`notify_outbox` in one
-    statement (one round trip): the key locks are taken, in sorted order, before any row gets its
-    id, and the rows get ids in the order given."""
+    """Write (message_id, topic, record_key, message_type, headers, body) rows to the outbox and
+    wake the relay at commit, in one statement. Transactions that enqueue to the same topic and
+    key are serialised by advisory locks, taken in sorted order before any row gets its id, so
+    outbox ids follow commit order per key; the rows get ids in the order given."""
     await conn.execute(
         _WRITE_OUTBOX,
         [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
@@ -105,16 +83,6 @@ async def purge_inbox(conn: asyncpg.Connection, retention: timedelta) -> int:
     return int(status.split()[-1])
 
 
-async def claim_inbox(conn: asyncpg.Connection, message_id: UUID, message_type: str, topic: str) -> bool:
-    """Record a message as handled; False when it was handled before (a duplicate)."""
-    row = await conn.fetchrow(
-        "INSERT INTO inbox (message_id, message_type, topic) VALUES ($1, $2, $3)"
-        " ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
-        message_id, message_type, topic,
-    )
-    return row is not None
-
-
 async def claim_inbox_many(conn: asyncpg.Connection, claims: Sequence[tuple[UUID, str, str]]) -> set[UUID]:
     """Record (message_id, message_type, topic) claims at once; the ids not handled before."""
     rows = await conn.fetch(
@@ -144,10 +112,6 @@ async def list_dead_letters(conn: asyncpg.Connection, limit: int = 100) -> list[
         " message_type, error_type, reason, failed_at FROM dead_letters ORDER BY id DESC LIMIT $1",
         limit,
     )
-
-
-async def count_dead_letters(conn: asyncpg.Connection) -> int:
-    return await conn.fetchval("SELECT count(*) FROM dead_letters")
 
 
 async def get_epoch_token(conn: asyncpg.Connection) -> UUID | None:
