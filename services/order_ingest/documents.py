@@ -117,7 +117,9 @@ def parse_order(raw: dict[str, Any]) -> OrderExtend:
     try:
         return OrderExtend.model_validate(raw)
     except ValidationError as error:
-        raise NeedsReview("malformed_data", f"the order does not parse: {error.errors()[0]['msg']}") from None
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise NeedsReview("malformed_data", f"the order does not parse: {where}: {first['msg']}") from None
 
 
 def order_code(order: OrderExtend) -> str:
