@@ -54,3 +54,28 @@ async def test_unreadable_orders_and_products_wait_in_review_while_the_rest_flow
     assert odd_text["id"] in filed or odd_text["id"] in held
     status = (await ingest.http.get("/sync")).json()
     assert not any(s.get("last_error") for s in status.get("shops", [])), status
+
+
+async def test_an_unfinished_checkout_is_skipped_and_listed_and_a_missing_customer_waits(
+        sim, control, shop_names, start_ingest):
+    (shop,) = shop_names(1)
+    ingest = await start_ingest()
+    await ingest.add_shop(sim, shop)
+    line = {"lines": [{"sku": "BAL-ROZE-24", "quantity": 1}]}
+    # No status: ShopRenter's "not completed" order, a checkout the customer has not finished.
+    unfinished = raw_order(sim, shop, {"order": line, "set": {"orderStatus": None}})
+    # A link to customer 9999, whom the shop does not have.
+    orphan = raw_order(sim, shop, {"order": line, "set": {"customer": {
+        "href": f"{sim.base_url}/{shop}/api/customers/Y3VzdG9tZXItY3VzdG9tZXJfaWQ9OTk5OQ=="}}})
+    good = control.place_order(shop, lines=[{"sku": "BAL-ROZE-24", "quantity": 1}])
+
+    await ingest.sync(shop)
+
+    filed = {o["shop_order_id"] for o in await ingest.orders(shop)}
+    held = {i["shop_order_id"]: i for i in await ingest.review()}
+    skipped = {i["shop_order_id"]: i for i in (await ingest.http.get("/skipped")).json()["items"]}
+    assert good["id"] in filed and unfinished["id"] not in filed and unfinished["id"] not in held
+    assert skipped[unfinished["id"]]["reason"] == "unfinished_checkout" and skipped[unfinished["id"]]["detail"]
+    assert orphan["id"] not in filed and held[orphan["id"]]["reason"] == "malformed_data"
+    assert "does not have" in held[orphan["id"]]["detail"]
+    assert set(skipped) == {unfinished["id"]}
