@@ -85,8 +85,8 @@ def main() -> int:
     parser.add_argument("--bad-input", action="store_true", help="a corpus of malformed and hostile orders/products")
     parser.add_argument("--sweep", help="comma-separated shop counts, e.g. 1,3,10: one run each")
     parser.add_argument("--order-rate", type=float, default=None, help="orders placed per second (all shops)")
-    parser.add_argument("--rate-limit", type=int, default=1,
-                        help="the shops' rate_limit_per_s in polc (order_ingest and webshop_push each)")
+    parser.add_argument("--rate-limit", type=int, default=3,
+                        help="the shops' rate_limit_per_s in polc (shared by order_ingest and webshop_push)")
     parser.add_argument("--invoice-rounds", type=int, default=4)
     parser.add_argument("--invoice-batch", type=int, default=250, help="orders per invoice batch at most")
     parser.add_argument("--settle-timeout", type=float, default=3600)

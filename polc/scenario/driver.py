@@ -57,9 +57,9 @@ class ScenarioConfig:
     blocked_after_s: float = 120
     sync_every_s: float = 10.0
     poll_interval_s: float = 30.0
-    #: ShopRenter allows 3 requests/s per shop for one application; order_ingest and webshop_push
-    #: each pace themselves at the shop's ``rate_limit_per_s``, so 1 each keeps the shop under 3.
-    rate_limit_per_s: int | None = 1
+    #: the shops' ``rate_limit_per_s`` (None: the registry's default, ShopRenter's 3); order_ingest
+    #: and webshop_push share each shop's request slots, so together they stay within it
+    rate_limit_per_s: int | None = None
     placers: int = 4
     #: orders placed per second over all shops (None: as fast as the simulator takes them)
     order_rate: float | None = 20.0
