@@ -13,6 +13,7 @@ from contracts.registry import ALL_TOPICS
 from polc.runtime.routing import Routing
 from polc.runtime.service import ServiceRuntime
 from polc.shoprenter_sim import BackgroundSimulator, ShopSpec
+from tests.support.simulator import SimulatorControl
 from services.order_ingest.app import Settings, build
 
 FAST = 100
@@ -26,32 +27,7 @@ def sim() -> Iterator[BackgroundSimulator]:
         yield running
 
 
-class Control:
-    """The simulator's control API and its shop API (for shop-side edits)."""
-
-    def __init__(self, sim: BackgroundSimulator) -> None:
-        self.sim = sim
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        resp = httpx.request(method, f"{self.sim.base_url}/_control{path}", json=body, timeout=10)
-        resp.raise_for_status()
-        return resp.json()
-
-    def reset(self, shop: str) -> None:
-        self.call("POST", f"/shops/{shop}/reset")
-
-    def place_order(self, shop: str, **order: Any) -> dict[str, Any]:
-        return self.call("POST", f"/shops/{shop}/orders", order)
-
-    def set_status(self, shop: str, inner_id: int, status_inner_id: int) -> None:
-        self.call("PUT", f"/shops/{shop}/orders/{inner_id}/status", {"status_inner_id": status_inner_id})
-
-    def api(self, shop: str, method: str, path: str, body: Any = None) -> Any:
-        creds = self.sim.credentials(shop)
-        resp = httpx.request(method, f"{self.sim.api_base_url(shop)}/{path}", json=body, timeout=10,
-                             auth=(creds["username"], creds["password"]), headers={"Accept": "application/json"})
-        resp.raise_for_status()
-        return resp.json() if resp.content else None
+Control = SimulatorControl
 
 
 @pytest.fixture(scope="session")

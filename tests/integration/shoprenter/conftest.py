@@ -10,6 +10,7 @@ import pytest
 
 from polc.shoprenter import AuthMode, RateLimit, RetryPolicy, ShopConnection, ShopRegistry, ShopRenterClient
 from polc.shoprenter_sim import BackgroundSimulator, ShopSpec
+from tests.support.simulator import SimulatorControl
 
 # Most shops allow a high rate so functional tests do not wait; "load" keeps the real 3/s.
 FAST = 100
@@ -25,33 +26,12 @@ def sim() -> Iterator[BackgroundSimulator]:
         yield running
 
 
-class Control:
-    """The simulator's control API, for arranging and observing a test."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base = base_url
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        resp = httpx.request(method, f"{self.base}/_control{path}", json=body, timeout=10)
-        resp.raise_for_status()
-        return resp.json()
-
-    def faults(self, shop: str, **faults: Any) -> None:
-        self.call("PUT", f"/shops/{shop}/faults", faults)
-
-    def stats(self, shop: str) -> dict[str, Any]:
-        return self.call("GET", f"/shops/{shop}/stats")
-
-    def place_order(self, shop: str, **order: Any) -> dict[str, Any]:
-        return self.call("POST", f"/shops/{shop}/orders", order)
-
-    def product(self, shop: str, sku: str) -> dict[str, Any]:
-        return self.call("GET", f"/shops/{shop}/products/{sku}")
+Control = SimulatorControl
 
 
 @pytest.fixture(scope="session")
 def control(sim: BackgroundSimulator) -> Control:
-    return Control(sim.base_url)
+    return Control(sim)
 
 
 FAST_RETRY = RetryPolicy(max_attempts=6, base_delay_seconds=0.01, max_delay_seconds=0.05, max_elapsed_seconds=10)

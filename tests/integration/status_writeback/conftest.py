@@ -40,10 +40,6 @@ def sim() -> Iterator[BackgroundSimulator]:
 class Control(PushControl):
     """The simulator's control API and its shop API (to read an order as the shop shows it)."""
 
-    def __init__(self, sim: BackgroundSimulator) -> None:
-        super().__init__(sim.base_url)
-        self.sim = sim
-
     def place_guest_order(self, shop: str, n: int, sku: str = "TOJAS-10") -> dict[str, Any]:
         """An order of a private guest buyer (invoiceable without a tax number)."""
         guest = {"firstname": "Teszt", "lastname": f"Vevő {n}", "email": f"vevo{n}@example.hu", "phone": "+36301234567"}
@@ -62,9 +58,6 @@ class Control(PushControl):
 
     def status_of(self, shop: str, order_id: str) -> str:
         return self.order(shop, order_id)["orderStatus"]["href"].rsplit("/", 1)[1]
-
-    def set_status(self, shop: str, inner_id: int, status_inner_id: int) -> None:
-        self.call("PUT", f"/shops/{shop}/orders/{inner_id}/status", {"status_inner_id": status_inner_id})
 
     def order_writes(self, shop: str, order_id: str) -> list[dict[str, Any]]:
         """Successful writes of one order's status or invoice fields, in arrival order."""

@@ -20,6 +20,7 @@ from polc.runtime.outbox import envelope_headers, new_envelope
 from polc.runtime.routing import Routing
 from polc.runtime.service import ServiceRuntime
 from polc.shoprenter_sim import BackgroundSimulator, ShopSpec
+from tests.support.simulator import SimulatorControl
 from services.order_ingest import store as ingest_store
 from services.webshop_push.app import Settings, build
 
@@ -34,43 +35,12 @@ def sim() -> Iterator[BackgroundSimulator]:
         yield running
 
 
-class Control:
-    """The simulator's control API, for arranging and observing a test."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base = base_url
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        resp = httpx.request(method, f"{self.base}/_control{path}", json=body, timeout=10)
-        resp.raise_for_status()
-        return resp.json()
-
-    def faults(self, shop: str, **faults: Any) -> None:
-        self.call("PUT", f"/shops/{shop}/faults", faults)
-
-    def stats(self, shop: str) -> dict[str, Any]:
-        return self.call("GET", f"/shops/{shop}/stats")
-
-    def product(self, shop: str, sku: str) -> dict[str, Any]:
-        return self.call("GET", f"/shops/{shop}/products/{sku}")
-
-    def has_product(self, shop: str, sku: str) -> bool:
-        resp = httpx.get(f"{self.base}/_control/shops/{shop}/products/{sku}", timeout=10)
-        return resp.status_code == 200
-
-    def stock(self, shop: str, sku: str) -> Decimal:
-        return Decimal(str(self.product(shop, sku)["stock1"]))
-
-    def writes(self, shop: str) -> list[dict[str, Any]]:
-        return self.call("GET", f"/shops/{shop}/writes")
-
-    def place_order(self, shop: str, **order: Any) -> dict[str, Any]:
-        return self.call("POST", f"/shops/{shop}/orders", order)
+Control = SimulatorControl
 
 
 @pytest.fixture(scope="session")
 def control(sim: BackgroundSimulator) -> Control:
-    return Control(sim.base_url)
+    return Control(sim)
 
 
 _next_shop = iter(SHOPS * 20)
