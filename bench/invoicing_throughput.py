@@ -18,7 +18,6 @@ import os
 import resource
 import socket
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -27,13 +26,12 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._stack import bench_stack  # noqa: E402
 from contracts.common import OrderRef  # noqa: E402
 from contracts.invoicing import AddOrdersToBasket, InvoiceBasket  # noqa: E402
 from polc.runtime.service import ServiceRuntime  # noqa: E402
 from polc.runtime.settings import ServiceSettings  # noqa: E402
-from polc.stack.postgres import EmbeddedPostgres  # noqa: E402
 from polc.stack.smtp_inbox import SmtpInbox  # noqa: E402
-from polc.stack.tansu import TansuBroker  # noqa: E402
 from services.invoicing.app import build  # noqa: E402
 from tests.integration.invoicing.harness import Harness, invoicing_settings, make_order, routing_for  # noqa: E402
 
@@ -115,25 +113,9 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--render-processes", type=int, default=2)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="polc-bench-") as tmp:
-        pg = broker = None
-        dsn = os.environ.get("DATABASE_URL")
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        try:
-            if not dsn:
-                pg = EmbeddedPostgres(Path(tmp) / "pgdata")
-                dsn = pg.start()
-            if not bootstrap:
-                broker = TansuBroker(Path(tmp) / "tansu.log")
-                bootstrap = broker.start()
-            print(f"{args.orders} orders; {args.render_processes} render processes; {os.cpu_count()} cores; "
-                  f"load average {os.getloadavg()[0]:.1f}")
-            asyncio.run(run(args, dsn, bootstrap, Path(tmp) / "mail"))
-        finally:
-            if broker:
-                broker.stop()
-            if pg:
-                pg.stop()
+    with bench_stack() as (dsn, bootstrap, tmp, described):
+        print(f"{args.orders} orders; {args.render_processes} render processes; {described}")
+        asyncio.run(run(args, dsn, bootstrap, tmp / "mail"))
 
 
 if __name__ == "__main__":

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -27,12 +25,11 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._stack import bench_stack  # noqa: E402
 from polc.runtime.outbox import enqueue  # noqa: E402
 from polc.runtime.routing import Routing  # noqa: E402
 from polc.runtime.service import ServiceRuntime  # noqa: E402
 from polc.runtime.settings import ServiceSettings  # noqa: E402
-from polc.stack.postgres import EmbeddedPostgres  # noqa: E402
-from polc.stack.tansu import TansuBroker  # noqa: E402
 from tests.support.ping import PING_TOPIC, Ping, receiver_spec, sender_spec  # noqa: E402
 
 
@@ -99,25 +96,9 @@ def main() -> None:
     parser.add_argument("--latency-samples", type=int, default=300)
     parser.add_argument("--latency-rate", type=float, default=50.0, help="single messages per second")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="polc-bench-") as tmp:
-        pg = broker = None
-        dsn = os.environ.get("DATABASE_URL")
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        try:
-            if not dsn:
-                pg = EmbeddedPostgres(Path(tmp) / "pgdata")
-                dsn = pg.start()
-            if not bootstrap:
-                broker = TansuBroker(Path(tmp) / "tansu.log")
-                bootstrap = broker.start()
-            print(f"broker {'Tansu (embedded)' if broker else bootstrap}; PostgreSQL "
-                  f"{'embedded' if pg else 'external'}; {os.cpu_count()} cores")
-            asyncio.run(run(args, dsn, bootstrap))
-        finally:
-            if broker:
-                broker.stop()
-            if pg:
-                pg.stop()
+    with bench_stack() as (dsn, bootstrap, _, described):
+        print(described)
+        asyncio.run(run(args, dsn, bootstrap))
 
 
 if __name__ == "__main__":

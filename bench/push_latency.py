@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -33,6 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._stack import bench_stack  # noqa: E402
 from contracts.registry import ALL_TOPICS  # noqa: E402
 from contracts.sync import SyncCompleted  # noqa: E402
 from polc.runtime import kafka  # noqa: E402
@@ -40,8 +39,6 @@ from polc.runtime.routing import Routing  # noqa: E402
 from polc.runtime.service import ServiceRuntime  # noqa: E402
 from polc.shoprenter import BatchRequest, ShopConnection, ShopRenterClient, run_batch  # noqa: E402
 from polc.shoprenter_sim import BackgroundSimulator, ShopSpec  # noqa: E402
-from polc.stack.postgres import EmbeddedPostgres  # noqa: E402
-from polc.stack.tansu import TansuBroker  # noqa: E402
 from services.webshop_push.app import Settings, build  # noqa: E402
 from tests.integration.webshop_push.conftest import Control, Registry, Sender, stock_changed  # noqa: E402
 
@@ -74,7 +71,7 @@ async def run(args: argparse.Namespace, dsn: str, bootstrap: str) -> None:
     base = dict(database_url=dsn, kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=prefix, http_port=0,
                 outbox_poll_interval_s=0.2)
     with BackgroundSimulator([ShopSpec(name=SHOP, seed_orders=0)]) as sim:
-        control = Control(sim.base_url)
+        control = Control(sim)
         await create_products(sim, skus)
         await Registry(dsn, sim).add_shop(SHOP)
         await kafka.ensure_topics(bootstrap, kafka.topic_specs(routing), 1)
@@ -161,23 +158,9 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=3000)
     parser.add_argument("--samples", type=int, default=40)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="polc-bench-") as tmp:
-        pg = broker = None
-        dsn = os.environ.get("DATABASE_URL")
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        try:
-            if not dsn:
-                pg = EmbeddedPostgres(Path(tmp) / "pgdata")
-                dsn = pg.start()
-            if not bootstrap:
-                broker = TansuBroker(Path(tmp) / "tansu.log")
-                bootstrap = broker.start()
-            asyncio.run(run(args, dsn, bootstrap))
-        finally:
-            if broker:
-                broker.stop()
-            if pg:
-                pg.stop()
+    with bench_stack() as (dsn, bootstrap, _, described):
+        print(described)
+        asyncio.run(run(args, dsn, bootstrap))
 
 
 if __name__ == "__main__":

@@ -176,7 +176,7 @@ class ServiceRuntime:
         # does only once every record is handled or dead-lettered; it raises only on shutdown.
         @broker.subscriber(*topics, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR, batch=True,
                            decoder=_raw_records, parser=_tolerant_parser,
-                           max_records=s.consumer_batch_size, batch_timeout_ms=200,
+                           max_records=s.consumer_batch_size, batch_timeout_ms=50,
                            auto_offset_reset="earliest", session_timeout_ms=s.kafka_session_timeout_ms,
                            heartbeat_interval_ms=s.kafka_heartbeat_interval_ms,
                            description=f"{self.spec.name}: every message it consumes")
