@@ -13,6 +13,9 @@ from aiokafka import AIOKafkaProducer
 
 from contracts.examples import example_envelope
 from contracts.orders import OrderReceived
+from contracts.registry import ALL_TOPICS
+from polc.runtime import kafka
+from polc.runtime.routing import Routing
 
 pytestmark = pytest.mark.broker
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "order_consumer.py"
@@ -35,6 +38,7 @@ def test_handle_reports_a_new_order_once():
 
 
 async def test_example_consumer_reads_orders_from_the_broker(stack, topic_prefix):
+    await kafka.ensure_topics(stack.bootstrap_servers, kafka.topic_specs(Routing(ALL_TOPICS, topic_prefix)))
     envelope = example_envelope(OrderReceived)
     producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers)
     await producer.start()
