@@ -96,16 +96,18 @@ async def handle_api(request: Request) -> Response:
         return respond(request, exc.status, exc.body())
     if not state.meter.arrive(time.monotonic()):
         return respond(request, 429, {"error": 429, "code": None, "message": "Too Many Requests"})
-    async with sim.lock:
-        return await _serve_api(request, state, shop)
-
-
-async def _serve_api(request: Request, state: ShopState, shop: str) -> Response:
+    # Injected latency and faults (timeouts sleep) happen outside the lock: a slow answer must
+    # not hold up the control API or the shop's other calls.
     if state.faults.latency_seconds:
         await asyncio.sleep(state.faults.latency_seconds)
     fault = await _injected_fault(request, state)
     if fault is not None:
         return fault
+    async with sim.lock:
+        return await _serve_api(request, state, shop)
+
+
+async def _serve_api(request: Request, state: ShopState, shop: str) -> Response:
     if not _authorized(state, request.headers.get("authorization", "")):
         return respond(request, 401, {"error": 401, "code": 40101, "message": "Unauthorized"})
     method = request.method
