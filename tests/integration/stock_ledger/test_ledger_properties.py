@@ -83,7 +83,7 @@ async def handle(pool: asyncpg.Pool, kind: str, message, message_id) -> None:
     while True:
         try:
             async with pool.acquire() as conn, conn.transaction():
-                if await runtime_store.claim_inbox(conn, message_id, kind, "t"):
+                if await runtime_store.claim_inbox_many(conn, [(message_id, kind, "t")]):
                     events = await USE_CASES[kind](conn, message, str(message_id))
                     await enqueue(conn, events, routing=ROUTING, producer="stock_ledger", schema="stock_ledger")
             return
