@@ -103,11 +103,13 @@ async def handle_api(request: Request) -> Response:
     fault = await _injected_fault(request, state)
     if fault is not None:
         return fault
+    # The body is read before the lock: a client still sending it must not hold up other calls.
+    raw_body = await request.body() if request.method in ("POST", "PUT") else b""
     async with sim.lock:
-        return await _serve_api(request, state, shop)
+        return await _serve_api(request, state, shop, raw_body)
 
 
-async def _serve_api(request: Request, state: ShopState, shop: str) -> Response:
+async def _serve_api(request: Request, state: ShopState, shop: str, raw_body: bytes) -> Response:
     if not _authorized(state, request.headers.get("authorization", "")):
         return respond(request, 401, {"error": 401, "code": 40101, "message": "Unauthorized"})
     method = request.method
@@ -116,7 +118,7 @@ async def _serve_api(request: Request, state: ShopState, shop: str) -> Response:
     body: Any = None
     if method in ("POST", "PUT"):
         try:
-            body = json.loads(await request.body() or b"null")
+            body = json.loads(raw_body or b"null")
         except ValueError:
             return respond(request, 400, ApiError(400, 40001, "Data parameter not found in POST/PUT!").body())
     base = api_base(request, shop)
