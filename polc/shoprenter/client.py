@@ -129,17 +129,12 @@ class ShopRenterClient:
         renewed = False
         while True:
             attempt += 1
-            await self._limiter.acquire()
             auth_header = await self._auth.header()
             headers = {"Authorization": auth_header, "Accept": "application/json"}
             retry_after: float | None = None
             shop = self.connection.shop_id
-            sent_at = time.perf_counter()
             try:
-                resp = await self._http.request(
-                    method, url, params=params, json=json, headers=headers,
-                    timeout=self.connection.timeout_seconds,
-                )
+                resp = await self._send(method, url, params=params, json=json, headers=headers)
             except httpx.HTTPError as exc:
                 metrics.SHOPRENTER_REQUESTS.labels(shop, method, "error").inc()
                 if not (safe_to_repeat or isinstance(exc, _NOT_SENT)):
@@ -148,7 +143,6 @@ class ShopRenterClient:
                     ) from None
                 failure, status = type(exc).__name__, None
             else:
-                metrics.SHOPRENTER_LATENCY.labels(shop).observe(time.perf_counter() - sent_at)
                 metrics.SHOPRENTER_REQUESTS.labels(shop, method, str(resp.status_code)).inc()
                 if resp.status_code == 429:
                     metrics.SHOPRENTER_RATE_LIMITED.labels(shop).inc()
@@ -185,6 +179,23 @@ class ShopRenterClient:
                 extra={**where, "failure": failure, "attempt": attempt, "delay": round(delay, 3)},
             )
             await asyncio.sleep(delay)
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One attempt, holding a rate-limit lane from before it is sent until it is over.
+
+        The attempt has a hard deadline of `timeout_seconds` as a whole (httpx's timeout is
+        per read/write), so a shared lane's lease is never outlived by its call.
+        """
+        timeout = self.connection.timeout_seconds
+        async with self._limiter.slot(lease_seconds=timeout + 1.0):
+            sent_at = time.perf_counter()
+            try:
+                async with asyncio.timeout(timeout):
+                    resp = await self._http.request(method, url, timeout=timeout, **kwargs)
+            except TimeoutError:
+                raise httpx.ReadTimeout(f"no complete answer within {timeout:g} s") from None
+        metrics.SHOPRENTER_LATENCY.labels(self.connection.shop_id).observe(time.perf_counter() - sent_at)
+        return resp
 
     async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET one resource or page."""

@@ -34,17 +34,18 @@ class RetryPolicy(BaseModel):
 
 
 class RateLimit(BaseModel):
-    """At most `requests` request starts in any sliding window of `period_seconds`.
+    """At most `requests` calls in any window of `period_seconds` on the shop's side.
 
-    `margin_seconds` widens the window so that network jitter cannot squeeze four requests
-    into one server-side second.
+    Each window is counted from a call's completion (see ``ratelimit``), which makes the
+    limit hold whatever the network delays; `margin_seconds` only covers the difference
+    between the shop's clock rate and ours.
     """
 
     model_config = ConfigDict(frozen=True)
 
     requests: int = Field(3, ge=1)
     period_seconds: float = Field(1.0, gt=0)
-    margin_seconds: float = Field(0.1, ge=0)
+    margin_seconds: float = Field(0.02, ge=0)
     allow_above_shoprenter_limit: bool = Field(
         False,
         description="Only for simulators configured with a higher limit; real shops reject it.",

@@ -1,8 +1,15 @@
 """Per-shop request pacing and the process-wide registry that shares it.
 
-The limiter hands out start times ("slots") so that no window of `period + margin` seconds
-holds more than `requests` starts. Reservation happens under a thread lock without awaiting,
-so one limiter is safe to share across tasks (and even event loops) in the process.
+A shop allows `requests` calls per `period`. Each call holds one of `requests` *lanes* from
+just before it is sent until its answer (or failure) is in, and the lane opens again one
+window (`period + margin`) after that. Call i+N is sent after call i's answer arrived, which
+is after the shop counted call i: so however late the network or a busy event loop delivers a
+call, no window of `period` seconds on the shop's side ever holds more than N of them. A
+window counted from each call's *start* gives no such guarantee: a call delayed on its way
+and the next ones on time meet in the same second.
+
+Lanes are taken under a thread lock without awaiting, so one limiter is safe to share across
+tasks (and even event loops) in the process.
 """
 
 from __future__ import annotations
@@ -10,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -19,44 +26,78 @@ from polc.shoprenter.config import RateLimit
 
 
 class SharedPacer(Protocol):
-    """Spaces a shop's request starts across processes (see ``shared_pacing``)."""
+    """Shares a shop's lanes across processes (see ``shared_pacing``)."""
 
-    async def wait_for_slot(self, shop_id: str, rate: RateLimit) -> None: ...
+    def lane(self, shop_id: str, rate: RateLimit, lease_seconds: float) -> AbstractAsyncContextManager[None]: ...
 
 
 class SlidingWindowLimiter:
-    """At most N request starts in any sliding window, with no burst beyond N.
+    """At most N calls per window, each window counted from a call's completion.
 
-    With a shared pacer, every start also waits for the shop's next slot across processes.
+    With a shared pacer, every call also holds one of the shop's lanes across processes.
     """
 
     def __init__(self, rate: RateLimit, clock: Callable[[], float] = time.monotonic, *,
                  shop_id: str = "", pacer: SharedPacer | None = None) -> None:
         self._window = rate.period_seconds + rate.margin_seconds
-        self._starts: deque[float] = deque(maxlen=rate.requests)
+        self._free_at = [float("-inf")] * rate.requests
+        self._busy = [False] * rate.requests
         self._clock = clock
         self._lock = threading.Lock()
         self._shop_id = shop_id
         self._pacer = pacer
         self.rate = rate
 
-    def reserve(self) -> float:
-        """Book the next free slot; return how long the caller must wait for it."""
+    @property
+    def window(self) -> float:
+        """Seconds a lane stays closed after its call completed."""
+        return self._window
+
+    def try_take(self) -> tuple[int | None, float]:
+        """Take a lane that is open now: (lane, 0). Otherwise (None, seconds worth waiting)."""
         with self._lock:
             now = self._clock()
-            slot = now
-            if len(self._starts) == self._starts.maxlen:
-                slot = max(now, self._starts[0] + self._window)
-            self._starts.append(slot)
-            return slot - now
+            best: int | None = None
+            for lane, busy in enumerate(self._busy):
+                if not busy and (best is None or self._free_at[lane] < self._free_at[best]):
+                    best = lane
+            if best is None:
+                # Every lane is in flight; none can open before one window from now.
+                return None, self._window
+            if self._free_at[best] <= now:
+                self._busy[best] = True
+                return best, 0.0
+            return None, self._free_at[best] - now
 
-    async def acquire(self) -> None:
-        """Wait until this caller may start a request."""
-        delay = self.reserve()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if self._pacer is not None:
-            await self._pacer.wait_for_slot(self._shop_id, self.rate)
+    def release(self, lane: int) -> None:
+        """The call on `lane` is over: the lane opens one window from now."""
+        with self._lock:
+            self._busy[lane] = False
+            self._free_at[lane] = self._clock() + self._window
+
+    async def _take(self) -> int:
+        while True:
+            lane, wait = self.try_take()
+            if lane is not None:
+                return lane
+            await asyncio.sleep(wait)
+
+    @asynccontextmanager
+    async def slot(self, lease_seconds: float) -> AsyncIterator[None]:
+        """Hold a lane (here, and across processes with a pacer) for the duration of one call.
+
+        `lease_seconds` bounds the call: a process that dies mid-call frees its shared lane
+        only after the lease and one window have passed.
+        """
+        lane = await self._take()
+        try:
+            if self._pacer is None:
+                yield
+            else:
+                async with self._pacer.lane(self._shop_id, self.rate, lease_seconds):
+                    yield
+        finally:
+            self.release(lane)
 
 
 @dataclass

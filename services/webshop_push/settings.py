@@ -29,7 +29,7 @@ class Settings(ServiceSettings):
     shop_max_attempts: int = Field(default=6, ge=1, description="Attempts per ShopRenter request inside the client.")
     shop_retry_base_s: float = Field(default=0.5, ge=0, description="First retry delay of a ShopRenter request.")
     shop_retry_max_elapsed_s: float = Field(default=60.0, gt=0, description="Longest time the client keeps retrying one request.")
-    shop_rate_margin_s: float = Field(default=0.1, ge=0, description="Extra seconds added to each shop's 1 s rate window "
-                                      "against network jitter (more margin, fewer requests per second).")
+    shop_rate_margin_s: float = Field(default=0.02, ge=0, description="Extra seconds added to each shop's 1 s rate window "
+                                      "counted from each call's completion (more margin, fewer requests per second).")
     allow_fast_shops: bool = Field(default=False, description="Accept shop rate limits above ShopRenter's 3 req/s (simulators only).")
     shop_registry_schema: str = Field(default="order_ingest", description="Schema holding the shop registry (read-only).")

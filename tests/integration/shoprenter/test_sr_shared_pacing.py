@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import asyncpg
 
@@ -36,3 +37,43 @@ async def test_processes_sharing_the_pacer_never_exceed_the_shop_limit(sim, cont
     assert stats["requests"] >= 18
     assert stats["peak_requests_per_second"] <= 3
     assert stats["rate_limited"] == 0
+
+
+async def test_the_next_call_waits_a_window_after_a_completion_from_any_process(database):
+    rate = RateLimit(requests=3, period_seconds=0.3, margin_seconds=0.0, allow_above_shoprenter_limit=True)
+    pools = [await asyncpg.create_pool(database, min_size=1, max_size=3) for _ in range(3)]
+    pacers = [PostgresPacer(pool) for pool in pools]
+    spans: list[tuple[float, float]] = []
+    loop = asyncio.get_running_loop()
+    try:
+        async def call(pacer: PostgresPacer, duration: float) -> None:
+            async with pacer.lane("spans", rate, lease_seconds=10):
+                start = loop.time()
+                await asyncio.sleep(duration)  # a slow answer keeps its lane closed
+                spans.append((start, loop.time()))
+
+        await asyncio.gather(*(call(pacers[i % 3], 0.02 + 0.08 * (i % 3)) for i in range(12)))
+    finally:
+        for pool in pools:
+            await pool.close()
+    starts = sorted(s for s, _ in spans)
+    ends = sorted(e for _, e in spans)
+    assert len(starts) == 12
+    for i in range(3, len(starts)):
+        assert starts[i] - ends[i - 3] >= 0.3 - 0.01  # the two clocks (database, loop) differ by rounding only
+
+
+async def test_a_lane_held_by_a_dead_process_opens_after_its_lease(database):
+    rate = RateLimit(requests=1, period_seconds=0.2, margin_seconds=0.0, allow_above_shoprenter_limit=True)
+    dead_pool = await asyncpg.create_pool(database, min_size=1, max_size=1)
+    live_pool = await asyncpg.create_pool(database, min_size=1, max_size=1)
+    try:
+        dead = PostgresPacer(dead_pool)
+        taken_at = asyncio.get_running_loop().time()
+        await dead.take("lease", rate, lease_seconds=0.5, holder=uuid.uuid4())  # never released
+        await dead_pool.close()
+        async with PostgresPacer(live_pool).lane("lease", rate, lease_seconds=5):
+            waited = asyncio.get_running_loop().time() - taken_at
+    finally:
+        await live_pool.close()
+    assert waited >= 0.5 + 0.2 - 0.01

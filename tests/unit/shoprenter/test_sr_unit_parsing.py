@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -73,13 +75,39 @@ def test_retry_after_in_seconds_or_http_date():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=lambda: 1445412480 - 5) == 5.0
 
 
-def test_limiter_never_books_more_than_n_starts_per_window():
+def test_a_lane_opens_one_window_after_its_call_completed():
     now = [0.0]
     limiter = SlidingWindowLimiter(RateLimit(requests=3, period_seconds=1.0, margin_seconds=0.1), clock=lambda: now[0])
-    slots = [now[0] + limiter.reserve() for _ in range(10)]
-    for i in range(3, len(slots)):
-        assert slots[i] - slots[i - 3] >= 1.1 - 1e-9
-    assert slots[:3] == [0.0, 0.0, 0.0]
+    lanes = [limiter.try_take()[0] for _ in range(3)]
+    assert sorted(lanes) == [0, 1, 2]
+    # All three in flight: nothing opens before one window from now, however long they take.
+    assert limiter.try_take() == (None, pytest.approx(1.1))
+    now[0] = 5.0  # a slow call: its lane is counted from its end, not its start
+    limiter.release(lanes[1])
+    assert limiter.try_take() == (None, pytest.approx(1.1))
+    now[0] = 6.05
+    assert limiter.try_take() == (None, pytest.approx(0.05))
+    now[0] = 6.1
+    assert limiter.try_take() == (lanes[1], 0.0)
+
+
+async def test_calls_through_the_limiter_never_put_n_plus_one_in_any_window():
+    rate = RateLimit(requests=3, period_seconds=0.2, margin_seconds=0.0, allow_above_shoprenter_limit=True)
+    limiter = SlidingWindowLimiter(rate)
+    spans: list[tuple[float, float]] = []
+
+    async def call(delay: float) -> None:
+        async with limiter.slot(lease_seconds=5):
+            start = time.monotonic()
+            await asyncio.sleep(delay)
+            spans.append((start, time.monotonic()))
+
+    await asyncio.gather(*(call(0.01 * (i % 4)) for i in range(12)))
+    starts = sorted(s for s, _ in spans)
+    ends = sorted(e for _, e in spans)
+    # The (i+3)-th start comes a full window after the i-th completion.
+    for i in range(3, len(starts)):
+        assert starts[i] - ends[i - 3] >= 0.2 - 1e-3
 
 
 def test_the_shoprenter_ceiling_is_enforced_unless_explicitly_lifted():
