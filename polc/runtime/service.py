@@ -22,7 +22,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from starlette.routing import BaseRoute
 
-from contracts.base import Envelope, Message
+from contracts.base import Message
 from contracts.topics import Topic
 from polc.runtime import kafka, store
 from polc.runtime.consumer import Handler, MessageProcessor, RawRecord, RetryPolicy
@@ -207,7 +207,7 @@ class ServiceRuntime:
         return [{**dict(r), "failed_at": r["failed_at"].isoformat()} for r in rows]
 
     async def enqueue(self, conn: asyncpg.Connection, messages: Sequence[Message], *,
-                      correlation_id: UUID | None = None) -> list[Envelope]:
+                      correlation_id: UUID | None = None) -> list[UUID]:
         """Publish ``messages`` when ``conn``'s current transaction commits (HTTP and timer paths)."""
         return await enqueue(conn, messages, routing=self.routing, producer=self.spec.name,
                              schema=self.schema, correlation_id=correlation_id)

@@ -28,14 +28,14 @@ ORDER BY r.ord
 
 
 async def write_outbox(conn: asyncpg.Connection, rows: Sequence[tuple], channel: str) -> None:
-    """Write (message_id, topic, record_key, message_type, headers, body) rows to the outbox and
-    wake the relay at commit, in one statement. Transactions that enqueue to the same topic and
+    """Write (message_id, topic, record_key, message_type, headers as JSON text, body) rows to the
+    outbox and wake the relay at commit, in one statement. Transactions that enqueue to the same topic and
     key are serialised by advisory locks, taken in sorted order before any row gets its id, so
     outbox ids follow commit order per key; the rows get ids in the order given."""
     await conn.execute(
         _WRITE_OUTBOX,
         [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
-        [json.dumps(r[4]) for r in rows], [r[5] for r in rows],
+        [r[4] for r in rows], [r[5] for r in rows],
         sorted({f"{r[1]}\x1f{r[2]}" for r in rows}), channel,
     )
 
