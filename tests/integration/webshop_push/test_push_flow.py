@@ -38,7 +38,8 @@ async def test_many_changes_become_few_writes_and_older_versions_never_win(push,
     await wait_for(lambda: _shows(control, shop, SKU, 193))
     written = stock_writes(control, shop, SKU)
     assert written == sorted(written[:-1]) + [Decimal(193)]  # never backwards until the reservation
-    assert Decimal(103) not in written
+    # The late version 5 (103 after the buffer) never reaches the shop once 138 was written.
+    assert Decimal(103) not in written[written.index(Decimal(138)):]
     assert len(written) < 20  # 42 changes, coalesced
     await wait_for(lambda: _no_pending(runtime))
     pushed = await outbox_messages(runtime, "ShopStockPushed")
