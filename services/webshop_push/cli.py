@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -92,9 +93,10 @@ def render_reconcile(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def cmd_explain(args: argparse.Namespace) -> int:
+def _show(args: argparse.Namespace, path: str, render: Callable[[dict[str, Any]], str]) -> int:
+    """GET one resource of the service and print it rendered (or as JSON with --json)."""
     try:
-        resp = httpx.get(f"{args.url}/shops/{args.shop}/products/{args.sku}", timeout=30)
+        resp = httpx.get(f"{args.url}{path}", timeout=30)
     except httpx.HTTPError as error:
         print(f"cannot reach webshop_push at {args.url}: {error}", file=sys.stderr)
         return 2
@@ -102,8 +104,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(resp.text, file=sys.stderr)
         return 1
     data = resp.json()
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_explain(data))
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render(data))
     return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    return _show(args, f"/shops/{args.shop}/products/{args.sku}", render_explain)
 
 
 def render_explain(data: dict[str, Any]) -> str:
@@ -187,17 +193,7 @@ def render_status_map(data: dict[str, Any]) -> str:
 
 
 def cmd_order_status(args: argparse.Namespace) -> int:
-    try:
-        resp = httpx.get(f"{args.url}/shops/{args.shop}/orders/{args.order}", timeout=30)
-    except httpx.HTTPError as error:
-        print(f"cannot reach webshop_push at {args.url}: {error}", file=sys.stderr)
-        return 2
-    if resp.status_code >= 400:
-        print(resp.text, file=sys.stderr)
-        return 1
-    data = resp.json()
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_order_status(data))
-    return 0
+    return _show(args, f"/shops/{args.shop}/orders/{args.order}", render_order_status)
 
 
 def render_order_status(data: dict[str, Any]) -> str:

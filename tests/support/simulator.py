@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -55,3 +56,17 @@ class SimulatorControl:
                              auth=(creds["username"], creds["password"]), headers={"Accept": "application/json"})
         resp.raise_for_status()
         return resp.json() if resp.content else None
+
+
+def shop_taker(control: SimulatorControl, names: Sequence[str], rounds: int = 20) -> Callable[[], str]:
+    """Hands out the simulator's shops in turn, each reset to its seed state and without faults,
+    so that no two tests of a session share one shop's state."""
+    queue = iter(list(names) * rounds)
+
+    def take() -> str:
+        name = next(queue)
+        control.call("POST", f"/shops/{name}/reset")
+        control.faults(name)
+        return name
+
+    return take

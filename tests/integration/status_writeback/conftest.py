@@ -26,6 +26,7 @@ from tests.integration.invoicing.harness import invoicing_settings
 from tests.integration.webshop_push.conftest import Control as PushControl
 from tests.integration.webshop_push.conftest import Sender, sender  # noqa: F401 - fixture re-used here
 from tests.support.ping import wait_for
+from tests.support.simulator import shop_taker
 
 SHOPS = [f"sw{i}" for i in range(1, 9)]
 WAREHOUSE = "FO"
@@ -70,18 +71,16 @@ def control(sim: BackgroundSimulator) -> Control:
     return Control(sim)
 
 
-_next_shop = iter(SHOPS * 20)
+_take_shop: Callable[[], str] | None = None
 
 
 @pytest.fixture
 def fresh_shop(control: Control) -> Callable[[], str]:
-    def take() -> str:
-        name = next(_next_shop)
-        control.call("POST", f"/shops/{name}/reset")
-        control.faults(name)
-        return name
-
-    return take
+    """A simulated shop reset to its seed state, not used by another test at the same time."""
+    global _take_shop
+    if _take_shop is None:
+        _take_shop = shop_taker(control, SHOPS)
+    return _take_shop
 
 
 @pytest.fixture

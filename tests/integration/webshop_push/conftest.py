@@ -20,7 +20,7 @@ from polc.runtime.outbox import envelope_headers, new_envelope
 from polc.runtime.routing import Routing
 from polc.runtime.service import ServiceRuntime
 from polc.shoprenter_sim import BackgroundSimulator, ShopSpec
-from tests.support.simulator import SimulatorControl
+from tests.support.simulator import SimulatorControl, shop_taker
 from services.order_ingest import store as ingest_store
 from services.webshop_push.app import Settings, build
 
@@ -43,20 +43,16 @@ def control(sim: BackgroundSimulator) -> Control:
     return Control(sim)
 
 
-_next_shop = iter(SHOPS * 20)
+_take_shop: Callable[[], str] | None = None
 
 
 @pytest.fixture
 def fresh_shop(control: Control) -> Callable[[], str]:
     """A simulated shop reset to its seed state, not used by another test at the same time."""
-
-    def take() -> str:
-        name = next(_next_shop)
-        control.call("POST", f"/shops/{name}/reset")
-        control.faults(name)
-        return name
-
-    return take
+    global _take_shop
+    if _take_shop is None:
+        _take_shop = shop_taker(control, SHOPS)
+    return _take_shop
 
 
 @pytest.fixture
