@@ -64,3 +64,9 @@ def test_storno_pdf_names_the_original_and_the_reason(tmp_path):
     text = pdf_text(render_pdf(storno), tmp_path)
     for field in ("Sztornó számla", storno.invoice_number, original.invoice_number, "Vevő elállt <x>"):
         assert field in text, field
+
+
+def test_control_and_non_xml_characters_in_customer_text_are_dropped_not_fatal(tmp_path):
+    doc = invoice(1, company="Vez\x01érlő\x0b <b>Kft.</b>\ufffe & Társa")
+    text = pdf_text(render_pdf(doc), tmp_path)
+    assert "Vezérlő <b>Kft.</b> & Társa" in text
