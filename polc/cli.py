@@ -80,6 +80,13 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return _pytest(["-q", "-m", "broker", *args.pytest_args], {**env, "POLC_TEST_BROKER": "kafka"})
 
 
+def _cmd_secrets_key(args: argparse.Namespace) -> int:
+    from polc.runtime.secrets import new_key
+
+    print(new_key())
+    return 0
+
+
 def _register_service_commands(sub: argparse._SubParsersAction) -> None:
     """Services add their own commands (``polc sync``, ``polc reconcile``...) in ``services/<name>/cli.py``."""
     import importlib
@@ -103,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_service)
     p = sub.add_parser("topics", help="create every topic (idempotent)")
     p.set_defaults(func=_cmd_topics)
+    p = sub.add_parser("secrets-key", help="print a new key for POLC_SECRETS_KEY (seals stored shop credentials)")
+    p.set_defaults(func=_cmd_secrets_key)
     p = sub.add_parser("test", help="run the test suite (starts what it needs)")
     p.add_argument("--tansu-only", action="store_true", help="skip the second pass on Apache Kafka")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")

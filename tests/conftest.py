@@ -11,8 +11,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from polc.runtime.secrets import new_key
 from polc.runtime.settings import ServiceSettings
 from tests.support.stack import TestStack, broker_mode
+
+#: The installation key of every service under test: stored shop credentials are sealed.
+TEST_SECRETS_KEY = new_key()
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +66,7 @@ def make_settings(stack: TestStack, database: str, topic_prefix: str) -> Callabl
             database_url=database, kafka_bootstrap_servers=stack.bootstrap_servers,
             kafka_topic_prefix=topic_prefix, http_port=0, outbox_poll_interval_s=0.2,
             retry_base_delay_s=0.01, retry_max_delay_s=0.2, epoch_check_interval_s=2.0,
+            secrets_key=TEST_SECRETS_KEY,
         )
         values.update(overrides)
         return ServiceSettings(**values)

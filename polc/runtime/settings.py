@@ -1,7 +1,7 @@
 """Settings every service shares. Each service subclasses with its own env prefix.
 
-``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS`` and ``KAFKA_TOPIC_PREFIX`` are read without a
-prefix because every service of one installation uses the same ones.
+``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS``, ``KAFKA_TOPIC_PREFIX`` and ``POLC_SECRETS_KEY``
+are read without a service prefix because every service of one installation uses the same ones.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ class ServiceSettings(BaseSettings):
         default=1,
         validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR", "POLC_KAFKA_REPLICATION_FACTOR"),
         description="Replication factor for topics polc creates.",
+    )
+    secrets_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("POLC_SECRETS_KEY"),
+        description="Key(s) that seal stored shop credentials, comma-separated, newest first (`polc secrets-key`).",
     )
     kafka_session_timeout_ms: int = Field(default=6000, description="Consumer group session timeout.")
     kafka_heartbeat_interval_ms: int = Field(default=1000, description="Consumer heartbeat interval.")

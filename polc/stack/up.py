@@ -97,6 +97,8 @@ def up(home: Path) -> int:
             broker = TansuBroker(logs / "tansu.log", port=int(env.get("POLC_KAFKA_PORT", "0")) or None)
             env["KAFKA_BOOTSTRAP_SERVERS"] = broker.start()
             _say(f"Kafka-protocol broker (Tansu, in memory) on {broker.bootstrap_servers}")
+        if "POLC_SECRETS_KEY" not in env:
+            env["POLC_SECRETS_KEY"] = _secrets_key(home)
         py = sys.executable
         if "SMTP_HOST" not in env:
             port = int(env.get("POLC_SMTP_PORT", SMTP_PORT))
@@ -154,6 +156,19 @@ def _backoffice_env(env: dict[str, str], home: Path) -> str | None:
     password = secrets.token_urlsafe(12)
     env["POLC_BACKOFFICE_ADMIN_PASSWORD"] = password
     return password
+
+
+def _secrets_key(home: Path) -> str:
+    """The installation's key for sealing shop credentials: made on the first start and kept in
+    ``<home>/secrets.key`` (readable by its owner only), next to the database it protects."""
+    path = home / "secrets.key"
+    if not path.exists():
+        from polc.runtime.secrets import new_key
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(new_key() + "\n")
+    return path.read_text().strip()
 
 
 def nav_simulator_env(port: int) -> dict[str, str]:

@@ -18,6 +18,7 @@ from contracts.common import VatCategory
 from contracts.orders import OrderReviewResolved
 from services.order_ingest import shops, store
 from services.order_ingest.settings import Settings
+from polc.runtime.secrets import SecretBox
 from services.order_ingest.text import normalise
 
 
@@ -91,7 +92,7 @@ def routes(settings: Settings, wake: Callable[[], None]) -> list[Route]:
             row = shops.shop_row(shop_id, change, dict(existing) if existing else None, settings)
             await store.ensure_series(conn, row["series_id"], change.series_prefix or f"{shop_id.upper()}-")
             await store.upsert_shop(conn, row)
-            secret = shops.secret_of(change)
+            secret = shops.secret_of(change, SecretBox(settings.secrets_key))
             if secret is not None:
                 await store.set_shop_secret(conn, shop_id, secret)
             elif creating:

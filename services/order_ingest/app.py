@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,12 +14,15 @@ import httpx
 from contracts.invoices import InvoiceCancelled, InvoiceIssued
 from contracts.sync import SyncRequested
 from polc.runtime import metrics
+from polc.runtime.secrets import SecretBox
 from polc.runtime.service import ServiceRuntime, ServiceSpec
 from services.order_ingest import store
 from services.order_ingest.api import routes
 from services.order_ingest.scheduler import Scheduler
 from services.order_ingest.settings import Settings
 from services.order_ingest.subscribers import make_on_sync_requested, on_invoice_cancelled, on_invoice_issued
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Settings", "build"]
 
@@ -40,6 +44,12 @@ def build(settings: Settings) -> ServiceSpec:
 
     @contextlib.asynccontextmanager
     async def lifespan(runtime: ServiceRuntime) -> AsyncIterator[None]:
+        box = SecretBox(settings.secrets_key)
+        box.warn_if_plain(runtime.spec.name)
+        async with runtime.pool.acquire() as conn:
+            resealed = await store.reseal_shop_secrets(conn, box.reseal)
+        if resealed:
+            log.info("sealed stored shop secrets with the current key", extra={"shops": resealed})
         async with httpx.AsyncClient(timeout=settings.shop_timeout_s) as http:
             scheduler = Scheduler(runtime, settings, http)
             wake.scheduler = scheduler

@@ -28,6 +28,7 @@ from polc.shoprenter import (
     ShopRenterRetryExhausted,
     ShopRenterTransportError,
 )
+from polc.runtime.secrets import SecretBox
 from polc.shoprenter.shared_pacing import PostgresPacer
 from services.order_ingest import shops, store
 from services.order_ingest.errors import IngestError
@@ -44,6 +45,7 @@ class Scheduler:
         self.runtime, self.settings, self.http = runtime, settings, http
         # Shared with every other process that talks to the same shops (ingest, push, replicas).
         self.registry = ShopRegistry(pacer=PostgresPacer(runtime.pool))
+        self.secrets = SecretBox(settings.secrets_key)
         self.caches: dict[str, ShopCache] = {}
         self.running: dict[str, asyncio.Task] = {}
         self._wake = asyncio.Event()
@@ -121,7 +123,7 @@ class Scheduler:
             started = await store.mark_poll_started(conn, shop_id)
         trigger = "request" if requests else "schedule"
         try:
-            connection = shops.connection(shop, shops.resolve_secret(secret), self.settings)
+            connection = shops.connection(shop, shops.resolve_secret(secret, self.secrets), self.settings)
             async with ShopRenterClient(connection, http=self.http, registry=self.registry) as client:
                 counter = _Counter(client)
                 poll = ShopPoll(pool=self.runtime.pool, enqueue=self.runtime.enqueue, settings=self.settings,

@@ -7,13 +7,13 @@ that holds it (``secret_env``), so the secret never reaches the database.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 
 from contracts.common import ShopId, WarehouseId
+from polc.runtime.secrets import SecretBox, SecretUnavailable
 from polc.shoprenter import AuthMode, RateLimit, RetryPolicy, ShopConnection
 from services.order_ingest.errors import IngestError
 from services.order_ingest.settings import Settings
@@ -72,12 +72,12 @@ def shop_row(shop_id: str, change: ShopChange, existing: dict[str, Any] | None, 
     return {k: row[k] for k in keep if k in row}
 
 
-def secret_of(change: ShopChange) -> dict[str, Any] | None:
-    """What to store for the credentials in ``change``, if it brings any."""
+def secret_of(change: ShopChange, box: SecretBox) -> dict[str, Any] | None:
+    """What to store for the credentials in ``change``, if it brings any (sealed when a key is set)."""
     if change.secret_env:
         return {"env": change.secret_env}
     value = change.client_secret or change.password
-    return {"value": value.get_secret_value()} if value else None
+    return box.seal(value.get_secret_value()) if value else None
 
 
 def public_view(row: Any) -> dict[str, Any]:
@@ -91,15 +91,12 @@ def public_view(row: Any) -> dict[str, Any]:
     return out
 
 
-def resolve_secret(stored: dict[str, Any] | None) -> SecretStr | None:
-    if not stored:
-        return None
-    if "env" in stored:
-        value = os.environ.get(stored["env"])
-        if value is None:
-            raise IngestError(f"environment variable {stored['env']} with the shop secret is not set")
-        return SecretStr(value)
-    return SecretStr(stored["value"])
+def resolve_secret(stored: dict[str, Any] | None, box: SecretBox) -> SecretStr | None:
+    """The shop's secret from what is stored (sealed, in the environment, or plain)."""
+    try:
+        return box.open(stored)
+    except SecretUnavailable as error:
+        raise IngestError(str(error)) from None
 
 
 def connection(row: Any, secret: SecretStr | None, settings: Settings) -> ShopConnection:

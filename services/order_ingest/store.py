@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -55,6 +55,19 @@ async def set_shop_secret(conn: asyncpg.Connection, shop_id: str, secret: dict[s
     await conn.execute(
         "INSERT INTO shop_secrets (shop_id, secret) VALUES ($1, $2) "
         "ON CONFLICT (shop_id) DO UPDATE SET secret = EXCLUDED.secret", shop_id, json.dumps(secret))
+
+
+async def reseal_shop_secrets(conn: asyncpg.Connection, reseal: Callable[[str], dict[str, Any] | None]) -> int:
+    """Seal plain stored secrets (and those of an older key) with the current key; returns how many."""
+    changed = 0
+    async with conn.transaction():
+        for row in await conn.fetch("SELECT shop_id, secret FROM shop_secrets ORDER BY shop_id FOR UPDATE"):
+            sealed = reseal(row["secret"])
+            if sealed is not None:
+                await conn.execute("UPDATE shop_secrets SET secret = $2 WHERE shop_id = $1",
+                                   row["shop_id"], json.dumps(sealed))
+                changed += 1
+    return changed
 
 
 async def list_series(conn: asyncpg.Connection) -> list[asyncpg.Record]:

@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any
 
 from pydantic import SecretStr
 
+from polc.runtime.secrets import SecretBox, SecretUnavailable
 from polc.shoprenter import AuthMode, RateLimit, RetryPolicy, ShopConnection
 from services.webshop_push.errors import PushError
 from services.webshop_push.settings import Settings
 
 
-def resolve_secret(raw: str | dict[str, Any] | None) -> SecretStr | None:
-    """The stored credential: ``{"value": ...}`` or ``{"env": NAME}`` (the secret lives in the environment)."""
-    if raw is None:
-        return None
-    stored = json.loads(raw) if isinstance(raw, str) else raw
-    if "env" in stored:
-        value = os.environ.get(stored["env"])
-        if value is None:
-            raise PushError(f"environment variable {stored['env']} with the shop secret is not set")
-        return SecretStr(value)
-    return SecretStr(stored["value"])
+def resolve_secret(raw: str | dict[str, Any] | None, settings: Settings) -> SecretStr | None:
+    """The stored credential (sealed, in the environment or plain; see ``polc.runtime.secrets``)."""
+    try:
+        return SecretBox(settings.secrets_key).open(raw)
+    except SecretUnavailable as error:
+        raise PushError(str(error)) from None
 
 
 def connection(row: Any, settings: Settings) -> ShopConnection:
     """How to reach the shop a registry row describes, paced at the shop's rate."""
-    secret = resolve_secret(row["secret"])
+    secret = resolve_secret(row["secret"], settings)
     common: dict[str, Any] = dict(
         shop_id=row["shop_id"], api_base_url=row["api_base_url"], auth_mode=AuthMode(row["auth_mode"]),
         rate_limit=RateLimit(requests=int(row["rate_limit_per_s"]), margin_seconds=settings.shop_rate_margin_s,

@@ -21,7 +21,7 @@ def test_polc_up_serves_every_service_and_stops_cleanly(tmp_path):
     ports = {name: free_port() for name in SERVICES}
     backoffice_port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST")},
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST", "POLC_SECRETS_KEY")},
         "POLC_INGEST_HTTP_PORT": str(ports["order_ingest"]),
         "POLC_LEDGER_HTTP_PORT": str(ports["stock_ledger"]),
         "POLC_PUSH_HTTP_PORT": str(ports["webshop_push"]),
@@ -56,8 +56,13 @@ def test_polc_up_serves_every_service_and_stops_cleanly(tmp_path):
     assert proc.returncode == 0, text[-3000:]
     assert "polc up: stopped" in text
     password = re.search(r"log in as admin with password (\S+)", text).group(1)
+    key_file = home / "secrets.key"  # seals the shops' credentials; made on the first start
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key = key_file.read_text().strip()
     for log in (home / "logs").glob("*.log"):  # shown on the terminal only, never logged
         assert password not in log.read_text(errors="replace"), log.name
+        assert key not in log.read_text(errors="replace"), log.name
+    assert key not in text
     assert (home / "pgdata" / "PG_VERSION").exists()  # data kept for the next start
     assert not (home / "pgdata" / "postmaster.pid").exists()  # PostgreSQL shut down
     for name in SERVICES:
