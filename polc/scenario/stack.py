@@ -22,6 +22,7 @@ import httpx
 import psutil
 
 from polc.runtime.process import SERVICES
+from polc.runtime.secrets import new_key
 from polc.stack.ports import free_port, wait_for_port
 from polc.stack.postgres import EmbeddedPostgres
 from polc.stack.tansu import TansuBroker
@@ -147,7 +148,8 @@ class ScenarioStack:
         base["PYTHONPATH"] = repo + (os.pathsep + base["PYTHONPATH"] if base.get("PYTHONPATH") else "")
         env = {**base, "DATABASE_URL": self.postgres.dsn_for("polc"),
                "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap_servers,
-               "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), **nav_simulator_env(nav_port)}
+               "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "POLC_SECRETS_KEY": new_key(),
+               **nav_simulator_env(nav_port)}
         if self.options.invoice_series:
             env["POLC_INVOICING_SERIES"] = json.dumps(self.options.invoice_series)
         for name in SERVICES:
