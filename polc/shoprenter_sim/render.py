@@ -16,6 +16,8 @@ def href(base: str, state: ShopState, ref: Ref) -> str:
 
 def value(base: str, state: ShopState, v: Any) -> Any:
     """Render one stored value."""
+    if type(v) is str:  # most values are; a page of 200 orders holds tens of thousands
+        return v
     if isinstance(v, Ref):
         return {"href": href(base, state, v)}
     if isinstance(v, Coll):
