@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from uuid import uuid4
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 
 from polc.runtime import kafka, metrics, store
 from polc.runtime.outbox import outbox_channel
@@ -114,14 +117,31 @@ class OutboxRelay:
         return len(rows)
 
     async def _send(self, rows: list[asyncpg.Record]) -> None:
-        # send() only enqueues into the producer's per-partition batches, which keeps order.
-        futures = [
-            await self.producer.send(
-                r["topic"], value=bytes(r["body"]), key=r["record_key"].encode(),
-                headers=[(k, v.encode()) for k, v in sorted(r["headers"].items())],
-            )
-            for r in rows
-        ]
+        """Publish ``rows`` and wait until the broker has them all.
+
+        Rows are appended, in id order, to one record batch per partition (the partition the
+        producer's default partitioner picks for the key); a full batch is handed to the producer
+        before the rest of its partition, and the producer sends a partition's batches in order,
+        one at a time. That is what ``send()`` per row does, without its cost per record.
+        """
+        partitions: dict[str, int] = {}
+        builders: dict[tuple[str, int], BatchBuilder] = {}
+        futures = []
+        for r in rows:
+            topic, key = r["topic"], r["record_key"].encode()
+            if topic not in partitions:
+                partitions[topic] = len(await self.producer.partitions_for(topic))
+            tp = (topic, partition_for(key, partitions[topic]))
+            record = {"timestamp": None, "key": key, "value": bytes(r["body"]),
+                      "headers": [(k, v.encode()) for k, v in sorted(r["headers"].items())]}
+            builder = builders.get(tp)
+            if builder is None or builder.append(**record) is None:
+                if builder is not None:  # full
+                    futures.append(await self.producer.send_batch(builder, topic, partition=tp[1]))
+                builder = builders[tp] = self.producer.create_batch()
+                builder.append(**record)  # the first record always fits
+        for (topic, partition), builder in builders.items():
+            futures.append(await self.producer.send_batch(builder, topic, partition=partition))
         await asyncio.gather(*futures)
 
     async def check_epoch(self) -> bool:
@@ -164,3 +184,10 @@ class OutboxRelay:
             backlog, age = await store.outbox_backlog(conn)
         metrics.OUTBOX_BACKLOG.labels(self.service).set(backlog)
         metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(age)
+
+
+@functools.lru_cache(maxsize=65536)
+def partition_for(key: bytes, partitions: int) -> int:
+    """The partition the producer's default partitioner (Kafka's murmur2) gives ``key``; cached,
+    since the pure-Python hash costs more than the rest of a record and keys recur."""
+    return DefaultPartitioner()(key, list(range(partitions)), list(range(partitions)))

@@ -1,4 +1,5 @@
-"""Outbox rows are written without building envelopes; they must read exactly like envelopes."""
+"""Outbox rows are written without building envelopes, and published in record batches; they
+must read exactly like envelopes and land where the producer would have put them."""
 
 from __future__ import annotations
 
@@ -50,3 +51,14 @@ def test_an_uncaused_row_starts_its_own_correlation_unless_given_one():
         EVENT, "t", "BP1:X", EnvelopeEncoder.lineage(None, given))
     assert Envelope.model_validate_json(row[5]).correlation_id == given
     assert json.loads(row[4])["polc-correlation-id"] == str(given)
+
+
+def test_the_relay_picks_the_partition_the_producer_would():
+    from aiokafka.partitioner import DefaultPartitioner, murmur2
+
+    from polc.runtime.relay import partition_for
+
+    for key in [b"", b"BP1:KAVE", "BP1:KÁVÉ".encode(), b"shop1:10042", b"x" * 300]:
+        for count in (1, 6, 12):
+            assert partition_for(key, count) == (murmur2(key) & 0x7FFFFFFF) % count
+            assert partition_for(key, count) == DefaultPartitioner()(key, list(range(count)), list(range(count)))
