@@ -15,6 +15,7 @@ Delivery semantics, the same on every subscriber:
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
@@ -58,6 +59,11 @@ class Incoming:
 #: A handler runs inside the message's transaction and returns the messages to publish.
 Handler = Callable[[asyncpg.Connection, Incoming], Awaitable[Sequence[Message] | None]]
 
+#: Optional, next to a message's handler: handles consecutive messages of its type at once (for
+#: set-based statements) and returns, for each in order, what its handler would have returned had
+#: they been handled one after the other in the same transaction.
+BatchHandler = Callable[[asyncpg.Connection, Sequence[Incoming]], Awaitable[Sequence[Sequence[Message]]]]
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -85,7 +91,8 @@ class MessageProcessor:
     """Handles the records of one consumer group for one service, a polled batch at a time.
 
     A batch runs in one database transaction. It is first handled in one go: the inbox claims
-    of all its records in one statement, each handler, then all outbox rows in one statement.
+    of all its records in one statement, each handler (a run of consecutive records of a type
+    with a batch handler goes to that in one call), then all outbox rows in one statement.
     If any record fails, the transaction is rolled back and the batch is handled again with a
     savepoint per record, so each record's effects (inbox row, domain writes, outbox rows or its
     dead letter) commit or roll back as a unit. Either way the batch costs one commit and one
@@ -93,10 +100,12 @@ class MessageProcessor:
     """
 
     def __init__(self, *, service: str, schema: str, group: str, pool: asyncpg.Pool,
-                 routing: Routing, handlers: dict[type[Message], Handler], retry: RetryPolicy) -> None:
+                 routing: Routing, handlers: dict[type[Message], Handler], retry: RetryPolicy,
+                 batch_handlers: dict[type[Message], BatchHandler] | None = None) -> None:
         self.service, self.schema, self.group = service, schema, group
         self.pool, self.routing = pool, routing
         self.handlers = {cls.message_type: (cls, h) for cls, h in handlers.items()}
+        self.batch_handlers = {cls.message_type: h for cls, h in (batch_handlers or {}).items() if cls in handlers}
         self.retry = retry
 
     def parse(self, record: RawRecord) -> tuple[Envelope, type[Message], Handler] | None:
@@ -165,26 +174,46 @@ class MessageProcessor:
             raise _HandleCarefully() from error
         fresh = await store.claim_inbox_many(
             conn, [(e.message_id, e.message_type, r.topic) for r, e, _, _ in wanted])
-        outgoing: list[tuple[Sequence[Message], Envelope]] = []
+        todo: list[tuple[Incoming, Handler]] = []
         for record, envelope, payload, handler in wanted:
             if envelope.message_id not in fresh:
                 metrics.MESSAGES_DUPLICATE.labels(self.service, envelope.message_type).inc()
                 continue
             fresh.discard(envelope.message_id)  # the same message twice in one batch: once
+            todo.append((Incoming(envelope=envelope, payload=payload, record=record), handler))
+        outgoing: list[tuple[Sequence[Message], Envelope]] = []
+        for message_type, run in itertools.groupby(todo, key=lambda item: item[0].envelope.message_type):
+            run = list(run)
             try:
-                with logs.bind(correlation_id=envelope.correlation_id, message_id=envelope.message_id,
-                               message_type=envelope.message_type):
-                    produced = await handler(conn, Incoming(envelope=envelope, payload=payload, record=record))
+                outgoing += await self._handle_run(conn, message_type, run)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # classify: retry the batch or handle it carefully
                 if is_transient(error):
                     raise _RetryBatch(error) from error
                 raise _HandleCarefully() from error
-            outgoing.append((list(produced or ()), envelope))
         await enqueue_caused(conn, outgoing, routing=self.routing, producer=self.service, schema=self.schema)
         for _, envelope in outgoing:
             metrics.MESSAGES_HANDLED.labels(self.service, envelope.message_type).inc()
+
+    async def _handle_run(self, conn: asyncpg.Connection, message_type: str,
+                          run: list[tuple[Incoming, Handler]]) -> list[tuple[Sequence[Message], Envelope]]:
+        """What consecutive fresh messages of one type produce, each with its envelope."""
+        batch_handler = self.batch_handlers.get(message_type)
+        if batch_handler is not None and len(run) > 1:
+            incoming = [i for i, _ in run]
+            with logs.bind(message_type=message_type):
+                produced = await batch_handler(conn, incoming)
+            if len(produced) != len(incoming):
+                raise RuntimeError(f"batch handler of {message_type} answered {len(produced)} of {len(incoming)}")
+            return [(list(p or ()), i.envelope) for i, p in zip(incoming, produced)]
+        results = []
+        for incoming, handler in run:
+            envelope = incoming.envelope
+            with logs.bind(correlation_id=envelope.correlation_id, message_id=envelope.message_id,
+                           message_type=envelope.message_type):
+                results.append((list(await handler(conn, incoming) or ()), envelope))
+        return results
 
     async def _process_record(self, conn: asyncpg.Connection, record: RawRecord) -> None:
         message_type = "unknown"

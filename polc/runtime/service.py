@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute
 from contracts.base import Message
 from contracts.topics import Topic
 from polc.runtime import kafka, store
-from polc.runtime.consumer import Handler, MessageProcessor, RawRecord, RetryPolicy
+from polc.runtime.consumer import BatchHandler, Handler, MessageProcessor, RawRecord, RetryPolicy
 from polc.runtime.db import create_pool
 from polc.runtime.http import HttpServer, build_app
 from polc.runtime.lag import run_lag_monitor
@@ -45,6 +45,8 @@ class ServiceSpec:
     name: str
     migrations: Path
     handlers: dict[type[Message], Handler] = field(default_factory=dict)
+    batch_handlers: dict[type[Message], BatchHandler] = field(default_factory=dict)
+    """Optional, for messages that also have a handler: consecutive ones of a polled batch at once."""
     routes: Sequence[BaseRoute] = ()
     lifespan: Callable[["ServiceRuntime"], AbstractAsyncContextManager[None]] | None = None
     """Creates and closes the service's own clients (HTTP, SMTP) once the pool exists."""
@@ -165,7 +167,7 @@ class ServiceRuntime:
         group = self.routing.group(self.spec.name)
         processor = MessageProcessor(
             service=self.spec.name, schema=self.schema, group=group, pool=self.pool, routing=self.routing,
-            handlers=self.spec.handlers,
+            handlers=self.spec.handlers, batch_handlers=self.spec.batch_handlers,
             retry=RetryPolicy(s.handler_max_attempts, s.retry_base_delay_s, s.retry_max_delay_s),
         )
         broker = KafkaBroker(s.kafka_bootstrap_servers, client_id=f"polc-{self.spec.name}",

@@ -6,6 +6,7 @@ depending on any business service.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import asyncpg
@@ -46,6 +47,26 @@ async def on_ping(conn: asyncpg.Connection, incoming: Incoming) -> None:
         "INSERT INTO received (message_id, stream, seq, kafka_partition, kafka_offset) VALUES ($1, $2, $3, $4, $5)",
         incoming.envelope.message_id, ping.stream, ping.seq, incoming.record.partition, incoming.record.offset,
     )
+
+
+def batched_receiver_spec(calls: list[int]) -> ServiceSpec:
+    """The receiver with a batch handler too: it stores consecutive pings in one statement and
+    appends how many to ``calls``; a ping that must fail fails the whole call."""
+
+    async def on_pings(conn: asyncpg.Connection, incoming: Sequence[Incoming]) -> list[list]:
+        if any(i.payload.note for i in incoming):
+            raise ValueError("a ping in this run must fail: handle them one by one")
+        await conn.execute(
+            "INSERT INTO received (message_id, stream, seq, kafka_partition, kafka_offset)"
+            " SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::bigint[])",
+            [i.envelope.message_id for i in incoming], [i.payload.stream for i in incoming],
+            [i.payload.seq for i in incoming], [i.record.partition for i in incoming],
+            [i.record.offset for i in incoming])
+        calls.append(len(incoming))
+        return [[] for _ in incoming]
+
+    return ServiceSpec(name="test_receiver", migrations=RECEIVER_MIGRATIONS, handlers={Ping: on_ping},
+                       batch_handlers={Ping: on_pings})
 
 
 def sender_spec() -> ServiceSpec:

@@ -18,7 +18,9 @@ from contracts import topics as topic_names
 from polc.runtime.outbox import enqueue
 from polc.runtime.routing import Routing
 from polc.runtime.service import ServiceRuntime
-from tests.support.ping import PING_TOPIC, Ping, received_rows, receiver_spec, sender_spec, wait_for
+from tests.support.ping import (
+    PING_TOPIC, Ping, batched_receiver_spec, received_rows, receiver_spec, sender_spec, wait_for,
+)
 
 pytestmark = pytest.mark.broker
 
@@ -68,6 +70,29 @@ async def test_each_key_arrives_in_commit_order(make_settings, routing, database
         for name in (f"k{i}" for i in range(4)):
             assert [r["seq"] for r in got if r["stream"] == name] == list(range(15))
         assert receiver.relay is not None
+
+
+async def test_a_batch_handler_takes_runs_of_a_batch_and_a_failing_run_goes_one_by_one(
+        make_settings, routing, database):
+    settings = make_settings(consumer_batch_size=500)
+    calls: list[int] = []
+    async with ServiceRuntime(sender_spec(), settings, routing) as sender, \
+            ServiceRuntime(batched_receiver_spec(calls), settings, routing) as receiver:
+        await send_pings(sender, [Ping(stream=f"s{i % 3}", seq=i) for i in range(60)])
+        await wait_for(lambda: _count(database, 60))
+        assert calls and max(calls) > 1  # runs of a polled batch went to the batch handler in one call
+        await send_pings(sender, [Ping(stream=f"s{i % 3}", seq=i, note="fail" if i == 70 else "")
+                                  for i in range(60, 90)])
+        await wait_for(lambda: _count(database, 89))
+        async with receiver.pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM dead_letters") == 1
+            assert await conn.fetchval("SELECT count(*) FROM inbox") == 89  # not the dead letter
+    got = await received_rows(database)
+    assert len({r["message_id"] for r in got}) == 89
+    for stream in ("s0", "s1", "s2"):
+        assert [r["seq"] for r in got if r["stream"] == stream] == [i for i in range(90) if i % 3 == int(stream[1])
+                                                                  and i != 70]
+    assert sum(calls) < 89  # the batch with the failing ping was handled one by one
 
 
 async def test_commit_survives_sigkill_before_publish(make_settings, routing, database, topic_prefix):
