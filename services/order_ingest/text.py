@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 _TAG = re.compile(r"<[^>]*>")
@@ -17,6 +18,14 @@ _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # U+061C), which can make "gpj.exe" show as "exe.jpg", and the zero-width space, joiners, word
 # joiner and byte order mark. Letters with accents are ordinary characters and stay.
 _INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]")
+# Text that plain_text would return unchanged: no markup or entity, no invisible character, no
+# line break or tab-like space; single spaces only, none at either end (checked apart). Most shop
+# text is like this, and a page of orders holds thousands of such strings.
+_ALREADY_PLAIN = re.compile("[^<&\n\t\r\f\v\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]*")
+# How a C0 control character looks in JSON, which escapes every one of them (\b, \f or \u00XX);
+# DEL and lone surrogates stay as they are. A match that is no such character (an escaped
+# backslash before a "b") only means the slow, exact walk.
+_ESCAPED_CONTROL = re.compile(r"\\(?:[bf]|u00[01])")
 
 
 def plain_text(value: str | None) -> str:
@@ -28,6 +37,13 @@ def plain_text(value: str | None) -> str:
     """
     if not value:
         return ""
+    if (_ALREADY_PLAIN.fullmatch(value) and "  " not in value and not value[0].isspace()
+            and not value[-1].isspace()):
+        return value
+    return _to_plain_text(value)
+
+
+def _to_plain_text(value: str) -> str:
     text = _CODE.sub("", value)
     text = _BREAK.sub("\n", text)
     text = _TAG.sub("", text)
@@ -54,11 +70,28 @@ def clip(value: str, limit: int) -> str:
 def storable(value: object) -> object:
     """``value`` with every string in it (recursively) made storable: unreadable characters
     become U+FFFD, so an identifier that contained one no longer matches anything and the order
-    is held for review with that identifier shown, instead of failing the whole poll."""
+    is held for review with that identifier shown, instead of failing the whole poll.
+
+    Data with nothing to change (nearly all) is returned as it is, found so in one pass over its
+    JSON form instead of a walk through every string of it."""
+    return value if _clean(value) else _storable(value)
+
+
+def _clean(value: object) -> bool:
+    """True when ``value`` certainly holds no unstorable character."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+        text.encode()  # lone surrogates do not encode
+    except (TypeError, ValueError):  # not JSON data, or a lone surrogate (UnicodeEncodeError)
+        return False
+    return "\x7f" not in text and not _ESCAPED_CONTROL.search(text)
+
+
+def _storable(value: object) -> object:
     if isinstance(value, str):
         return _UNSTORABLE.sub("\ufffd", value)
     if isinstance(value, dict):
-        return {storable(k): storable(v) for k, v in value.items()}
+        return {_storable(k): _storable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [storable(v) for v in value]
+        return [_storable(v) for v in value]
     return value

@@ -20,6 +20,9 @@ SHOP_TZ = ZoneInfo("Europe/Budapest")
 
 def is_empty(value: Any) -> bool:
     """True for every way ShopRenter spells "no value"."""
+    # Plain strings first: most fields are, and a page of orders has tens of thousands of them.
+    if type(value) is str:
+        return not value.strip()
     return value is None or value == {} or value == [] or (isinstance(value, str) and value.strip() == "")
 
 
@@ -52,6 +55,8 @@ def _bool(value: Any) -> bool | None:
 
 
 def _text(value: Any) -> str | None:
+    if type(value) is str:
+        return value if value.strip() else None
     if is_empty(value):
         return None
     if isinstance(value, (dict, list)):
