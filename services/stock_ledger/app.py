@@ -33,5 +33,6 @@ def build(settings: Settings) -> ServiceSpec:
             ChangeProductPrice: on.on_change_product_price,
             ProductDiscovered: on.on_product_discovered,
         },
+        batch_handlers={RecordGoodsReceipt: on.on_record_goods_receipts, OrderReceived: on.on_orders_received},
         routes=api.routes(settings),
     )

@@ -49,8 +49,7 @@ async def record_goods_receipt(conn: asyncpg.Connection, cmd: RecordGoodsReceipt
     """Goods arrived: physical stock rises; a purchase order it fulfils has less incoming."""
     received = sum_by_sku((l.sku, l.quantity) for l in cmd.lines)
     deltas = [Delta(cmd.warehouse_id, sku, "goods_receipt", physical=q) for sku, q in received.items()]
-    cause = Cause("goods_receipt", cmd.receipt_id, message_id=message_id,
-                  note=f"supplier {cmd.supplier_id}" + (f", {cmd.supplier_document}" if cmd.supplier_document else ""))
+    cause = _receipt_cause(cmd, message_id)
     if not cmd.purchase_order_id:
         return await book(conn, deltas, cause, claim="goods_receipt")
     if not await store.claim_document(conn, "goods_receipt", cmd.receipt_id, message_id):
@@ -60,6 +59,51 @@ async def record_goods_receipt(conn: asyncpg.Connection, cmd: RecordGoodsReceipt
         await store.add_received(conn, cmd.purchase_order_id, settled)
         deltas += [Delta(po["warehouse_id"], sku, "goods_receipt", incoming=-q) for sku, q in settled.items()]
     return await book(conn, deltas, cause)
+
+
+async def record_goods_receipts(conn: asyncpg.Connection,
+                                receipts: Sequence[tuple[RecordGoodsReceipt, str | None]]) -> list[list[Message]]:
+    """:func:`record_goods_receipt` for consecutive receipts, each with its message id; what each
+    returns, in order. Receipts without a purchase order are booked together, in one statement."""
+    results: list[list[Message]] = []
+    plain: list[tuple[RecordGoodsReceipt, str | None]] = []
+    for cmd, message_id in receipts:
+        if cmd.purchase_order_id:
+            results += await _book_plain_receipts(conn, plain)
+            plain = []
+            results.append(await record_goods_receipt(conn, cmd, message_id))
+        else:
+            plain.append((cmd, message_id))
+    return results + await _book_plain_receipts(conn, plain)
+
+
+async def _book_plain_receipts(conn: asyncpg.Connection,
+                               receipts: Sequence[tuple[RecordGoodsReceipt, str | None]]) -> list[list[Message]]:
+    causes: list[Cause] = []
+    deltas: list[tuple[int, Delta]] = []
+    position: list[int | None] = []  # each receipt's index among causes; None for a repeated number
+    seen: set[str] = set()
+    for cmd, message_id in receipts:
+        if cmd.receipt_id in seen:
+            position.append(None)
+            continue
+        seen.add(cmd.receipt_id)
+        position.append(len(causes))
+        received = sum_by_sku((l.sku, l.quantity) for l in cmd.lines)
+        deltas += [(len(causes), d) for d in merge(
+            Delta(cmd.warehouse_id, sku, "goods_receipt", physical=q) for sku, q in received.items())]
+        causes.append(_receipt_cause(cmd, message_id))
+    events: list[list[Message]] = [[] for _ in causes]
+    if causes:
+        for row in await store.apply_documents(conn, "goods_receipt", causes, deltas):
+            doc, delta = deltas[row["ord"] - 1]
+            events[doc].append(stock_changed(row, delta, causes[doc], row["updated_at"]))
+    return [events[p] if p is not None else [] for p in position]
+
+
+def _receipt_cause(cmd: RecordGoodsReceipt, message_id: str | None) -> Cause:
+    return Cause("goods_receipt", cmd.receipt_id, message_id=message_id,
+                 note=f"supplier {cmd.supplier_id}" + (f", {cmd.supplier_document}" if cmd.supplier_document else ""))
 
 
 async def record_purchase_order(conn: asyncpg.Connection, cmd: RecordPurchaseOrder,

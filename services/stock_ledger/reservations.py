@@ -8,6 +8,7 @@ invoice and cancellation never interleave, whichever ledger instance handles the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import asyncpg
@@ -35,12 +36,43 @@ def _order_header(order: OrderReceived) -> dict:
 
 async def reserve_order(conn: asyncpg.Connection, order: OrderReceived, message_id: str | None = None) -> list[Message]:
     """File a new order and reserve its stock lines; an order seen before reserves nothing."""
-    lines = [{"line_no": l.line_no, "sku": l.sku, "name": l.name, "quantity": l.quantity, "unit": l.unit,
-              "is_stock_item": l.is_stock_item} for l in order.lines if l.kind == "product"]
-    rows = await store.reserve_order(conn, _order_header(order), lines)
-    cause = Cause("reservation", order.order_number, order.shop_id, order.shop_order_id, message_id)
+    rows = await store.reserve_order(conn, _order_header(order), _product_line_rows(order))
+    cause = _reservation_cause(order, message_id)
     return [stock_changed(r, Delta(r["warehouse_id"], r["sku"], "reservation", reserved=r["reserved_change"]),
                           cause, r["updated_at"]) for r in rows]
+
+
+async def reserve_orders(conn: asyncpg.Connection,
+                         orders: Sequence[tuple[OrderReceived, str | None]]) -> list[list[Message]]:
+    """:func:`reserve_order` for consecutive orders, each with its message id, in one statement;
+    what each returns, in order (an order repeated within them reserves once)."""
+    filed: list[tuple[dict, list[dict]]] = []
+    causes: list[Cause] = []
+    position: list[int | None] = []  # each order's index among those filed; None for a repeat
+    seen: set[tuple[str, str]] = set()
+    for order, message_id in orders:
+        if (order.shop_id, order.shop_order_id) in seen:
+            position.append(None)
+            continue
+        seen.add((order.shop_id, order.shop_order_id))
+        position.append(len(filed))
+        filed.append((_order_header(order), _product_line_rows(order)))
+        causes.append(_reservation_cause(order, message_id))
+    events: list[list[Message]] = [[] for _ in filed]
+    for r in await store.reserve_orders(conn, filed) if filed else []:
+        doc = r["doc"] - 1
+        events[doc].append(stock_changed(r, Delta(r["warehouse_id"], r["sku"], "reservation",
+                                                  reserved=r["reserved_change"]), causes[doc], r["updated_at"]))
+    return [events[p] if p is not None else [] for p in position]
+
+
+def _product_line_rows(order: OrderReceived) -> list[dict]:
+    return [{"line_no": l.line_no, "sku": l.sku, "name": l.name, "quantity": l.quantity, "unit": l.unit,
+             "is_stock_item": l.is_stock_item} for l in order.lines if l.kind == "product"]
+
+
+def _reservation_cause(order: OrderReceived, message_id: str | None) -> Cause:
+    return Cause("reservation", order.order_number, order.shop_id, order.shop_order_id, message_id)
 
 
 async def release_order(conn: asyncpg.Connection, cancel: OrderCancelled, message_id: str | None = None) -> list[Message]:

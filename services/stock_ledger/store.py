@@ -60,6 +60,73 @@ async def apply_deltas(conn: asyncpg.Connection, deltas: Sequence[Delta], cause:
     )
 
 
+_APPLY_MANY = """
+WITH c AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+        WITH ORDINALITY AS c(document_id, shop_id, shop_order_id, message_id, note, doc)
+), claim AS (
+    INSERT INTO documents (kind, document_id, message_id)
+    SELECT $12::text, document_id, message_id FROM c ORDER BY doc
+    ON CONFLICT DO NOTHING RETURNING document_id
+), d AS (
+    SELECT u.*, c.document_id, c.shop_id, c.shop_order_id, c.message_id, c.note
+    FROM unnest($6::int[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::numeric[], $13::numeric[])
+        WITH ORDINALITY AS u(doc, warehouse_id, sku, kind, physical, reserved, incoming, ord)
+    JOIN c USING (doc) JOIN claim USING (document_id)
+), w AS (
+    INSERT INTO warehouses (warehouse_id, name)
+    SELECT DISTINCT warehouse_id, warehouse_id FROM d ON CONFLICT DO NOTHING
+), mv AS (
+    INSERT INTO movements (warehouse_id, sku, quantity, kind, document_id, shop_id, shop_order_id, message_id, note)
+    SELECT warehouse_id, sku, physical, kind, document_id, shop_id, shop_order_id, message_id, note
+    FROM d WHERE physical <> 0 ORDER BY ord
+), k AS (
+    SELECT warehouse_id, sku, sum(physical) AS physical, sum(reserved) AS reserved, sum(incoming) AS incoming,
+           count(*) AS changes
+    FROM d GROUP BY warehouse_id, sku
+), s AS (
+    INSERT INTO stock AS s (warehouse_id, sku, physical, reserved, incoming, version)
+    SELECT warehouse_id, sku, physical, reserved, incoming, changes FROM k ORDER BY warehouse_id, sku
+    ON CONFLICT (warehouse_id, sku) DO UPDATE SET
+        physical = s.physical + excluded.physical,
+        reserved = s.reserved + excluded.reserved,
+        incoming = s.incoming + excluded.incoming,
+        version = s.version + excluded.version,
+        updated_at = now()
+    RETURNING warehouse_id, sku, physical, reserved, incoming, version, updated_at
+)
+SELECT d.ord, d.doc, s.warehouse_id, s.sku,
+       s.physical - sum(d.physical) OVER all_of_key + sum(d.physical) OVER up_to_row AS physical,
+       s.reserved - sum(d.reserved) OVER all_of_key + sum(d.reserved) OVER up_to_row AS reserved,
+       s.incoming - sum(d.incoming) OVER all_of_key + sum(d.incoming) OVER up_to_row AS incoming,
+       s.version - count(*) OVER all_of_key + count(*) OVER up_to_row AS version, s.updated_at
+FROM d JOIN s USING (warehouse_id, sku)
+WINDOW all_of_key AS (PARTITION BY d.warehouse_id, d.sku),
+       up_to_row AS (PARTITION BY d.warehouse_id, d.sku ORDER BY d.ord)
+ORDER BY d.ord
+"""
+
+
+async def apply_documents(conn: asyncpg.Connection, claim: str, causes: Sequence[Cause],
+                          deltas: Sequence[tuple[int, Delta]]) -> list[asyncpg.Record]:
+    """:func:`apply_deltas` with a claim for several documents of one kind in one statement.
+
+    ``causes`` are the documents, each document number at most once; ``deltas`` are (index of
+    the cause, delta), each document's deltas merged and in key order. A document booked before
+    books nothing. For every delta booked, in order: ``ord`` (its position in ``deltas``, from 1),
+    ``doc`` (its cause's, from 1) and the figures and version of its key right after its
+    document, as if the documents had been booked one after the other.
+    """
+    return await conn.fetch(
+        _APPLY_MANY,
+        [c.document_id for c in causes], [c.shop_id for c in causes], [c.shop_order_id for c in causes],
+        [c.message_id for c in causes], [c.note for c in causes],
+        [i + 1 for i, _ in deltas], [d.warehouse_id for _, d in deltas], [d.sku for _, d in deltas],
+        [d.kind for _, d in deltas], [d.physical for _, d in deltas], [d.reserved for _, d in deltas],
+        claim, [d.incoming for _, d in deltas],
+    )
+
+
 async def lock_physical(conn: asyncpg.Connection, warehouse_id: str, skus: Sequence[str]) -> dict[str, Decimal]:
     """Physical stock of ``skus`` in one warehouse, locked until commit (for stock counts)."""
     rows = await conn.fetch(
@@ -278,6 +345,77 @@ async def reserve_order(conn: asyncpg.Connection, order: dict, lines: Sequence[d
         order["customer_email"], json.dumps(order["shipping"]),
         [l["line_no"] for l in lines], [l["sku"] for l in lines], [l["name"] for l in lines],
         [l["quantity"] for l in lines], [l["unit"] for l in lines], [l["is_stock_item"] for l in lines])
+
+
+_RESERVE_MANY = """
+WITH given AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                         $7::bool[], $8::text[], $9::text[], $10::text[])
+        WITH ORDINALITY AS g(shop_id, shop_order_id, order_number, shop_order_code, warehouse_id, placed_at,
+                             is_paid, customer_name, customer_email, shipping, doc)
+), o AS (
+    INSERT INTO orders (shop_id, shop_order_id, order_number, shop_order_code, warehouse_id, placed_at,
+                        is_paid, status, customer_name, customer_email, shipping)
+    SELECT shop_id, shop_order_id, order_number, shop_order_code, warehouse_id, placed_at, is_paid, 'open',
+           customer_name, customer_email, shipping::jsonb
+    FROM given ORDER BY doc
+    ON CONFLICT (shop_id, shop_order_id) DO NOTHING RETURNING shop_id, shop_order_id, warehouse_id
+), l AS (
+    SELECT g.doc, o.shop_id, o.shop_order_id, o.warehouse_id, l.line_no, l.sku, l.name, l.quantity, l.unit,
+           l.is_stock_item AND NOT EXISTS (SELECT FROM products p WHERE p.sku = l.sku AND NOT p.is_stock_item)
+               AS is_stock_item
+    FROM unnest($11::int[], $12::int[], $13::text[], $14::text[], $15::numeric[], $16::text[], $17::bool[])
+        AS l(doc, line_no, sku, name, quantity, unit, is_stock_item)
+    JOIN given g USING (doc) JOIN o USING (shop_id, shop_order_id)
+), ol AS (
+    INSERT INTO order_lines (shop_id, shop_order_id, line_no, sku, name, quantity, unit, is_stock_item)
+    SELECT shop_id, shop_order_id, line_no, sku, name, quantity, unit, is_stock_item FROM l
+), want AS (
+    SELECT doc, shop_id, shop_order_id, warehouse_id, sku, sum(quantity) AS quantity FROM l WHERE is_stock_item
+    GROUP BY doc, shop_id, shop_order_id, warehouse_id, sku HAVING sum(quantity) > 0
+), r AS (
+    INSERT INTO reservations (shop_id, shop_order_id, warehouse_id, sku, quantity)
+    SELECT shop_id, shop_order_id, warehouse_id, sku, quantity FROM want
+), w AS (
+    INSERT INTO warehouses (warehouse_id, name)
+    SELECT DISTINCT warehouse_id, warehouse_id FROM want ON CONFLICT DO NOTHING
+), k AS (
+    SELECT warehouse_id, sku, sum(quantity) AS quantity, count(*) AS changes FROM want GROUP BY warehouse_id, sku
+), s AS (
+    INSERT INTO stock AS s (warehouse_id, sku, reserved, version)
+    SELECT warehouse_id, sku, quantity, changes FROM k ORDER BY warehouse_id, sku
+    ON CONFLICT (warehouse_id, sku) DO UPDATE SET
+        reserved = s.reserved + excluded.reserved,
+        version = s.version + excluded.version,
+        updated_at = now()
+    RETURNING warehouse_id, sku, physical, reserved, incoming, version, updated_at
+)
+SELECT want.doc, s.warehouse_id, s.sku, s.physical, s.incoming, s.updated_at,
+       s.reserved - sum(want.quantity) OVER all_of_key + sum(want.quantity) OVER up_to_order AS reserved,
+       s.version - count(*) OVER all_of_key + count(*) OVER up_to_order AS version,
+       want.quantity AS reserved_change
+FROM want JOIN s USING (warehouse_id, sku)
+WINDOW all_of_key AS (PARTITION BY want.warehouse_id, want.sku),
+       up_to_order AS (PARTITION BY want.warehouse_id, want.sku ORDER BY want.doc)
+ORDER BY want.doc, s.warehouse_id, s.sku
+"""
+
+
+async def reserve_orders(conn: asyncpg.Connection, orders: Sequence[tuple[dict, Sequence[dict]]]) -> list[asyncpg.Record]:
+    """:func:`reserve_order` for several orders (each (shop_id, shop_order_id) at most once) in one
+    statement. Returns, per reserved warehouse+SKU of each order that was new, in order: ``doc``
+    (the order's position, from 1), ``reserved_change`` and the figures and version of the key
+    right after that order, as if the orders had been reserved one after the other."""
+    heads = [o for o, _ in orders]
+    lines = [(i, l) for i, (_, ls) in enumerate(orders, start=1) for l in ls]
+    return await conn.fetch(
+        _RESERVE_MANY,
+        *([h[f] for h in heads] for f in ("shop_id", "shop_order_id", "order_number", "shop_order_code",
+                                          "warehouse_id", "placed_at", "is_paid", "customer_name",
+                                          "customer_email")),
+        [json.dumps(h["shipping"]) for h in heads],
+        [i for i, _ in lines], *([l[f] for _, l in lines] for f in ("line_no", "sku", "name", "quantity", "unit",
+                                                                     "is_stock_item")))
 
 
 async def lock_order(conn: asyncpg.Connection, shop_id: str, shop_order_id: str) -> asyncpg.Record | None:

@@ -10,6 +10,8 @@ reason and the partition moves on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 
 from contracts.base import Message
@@ -23,6 +25,10 @@ def _message_id(incoming: Incoming) -> str:
 
 async def on_record_goods_receipt(conn: asyncpg.Connection, incoming: Incoming) -> list[Message]:
     return await ledger.record_goods_receipt(conn, incoming.payload, _message_id(incoming))
+
+
+async def on_record_goods_receipts(conn: asyncpg.Connection, incoming: Sequence[Incoming]) -> list[list[Message]]:
+    return await ledger.record_goods_receipts(conn, [(i.payload, _message_id(i)) for i in incoming])
 
 
 async def on_record_purchase_order(conn: asyncpg.Connection, incoming: Incoming) -> list[Message]:
@@ -39,6 +45,10 @@ async def on_transfer_stock(conn: asyncpg.Connection, incoming: Incoming) -> lis
 
 async def on_order_received(conn: asyncpg.Connection, incoming: Incoming) -> list[Message]:
     return await reservations.reserve_order(conn, incoming.payload, _message_id(incoming))
+
+
+async def on_orders_received(conn: asyncpg.Connection, incoming: Sequence[Incoming]) -> list[list[Message]]:
+    return await reservations.reserve_orders(conn, [(i.payload, _message_id(i)) for i in incoming])
 
 
 async def on_order_cancelled(conn: asyncpg.Connection, incoming: Incoming) -> list[Message]:
