@@ -56,11 +56,8 @@ async def _follow(services: Services, batch_id: str, label: str, timeout_s: floa
 
 
 async def orders(s: Services, args: argparse.Namespace) -> int:
-    from backoffice.pages.orders import filter_orders, invoice_index
-
-    found = (await s.ingest.get("/orders", shop=args.shop, limit=1000))["orders"]
-    invoices = (await s.invoicing.get("/invoices", limit=10000))["invoices"]
-    for o in filter_orders(found, {}, invoice_index(invoices), q=args.search or "", state=args.state or ""):
+    found = await s.ingest.get("/orders", shop=args.shop, q=args.search, state=args.state, newest_first=1, limit=1000)
+    for o in found["orders"]:
         print(f"{o['order_number']:<16} {o['shop_id']}:{o['shop_order_id']:<28} {o['status_name']:<14} "
               f"{o['gross_total']:>12} {o['invoice_number'] or ''}")
     return 0

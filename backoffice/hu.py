@@ -49,6 +49,7 @@ HU: dict[str, str] = {
     "number, customer, e-mail, invoice": "szám, vevő, e-mail, számla", "not invoiced": "nem számlázott",
     "invoiced": "számlázott", "{n} orders": "{n} rendelés", "Number": "Szám", "Customer": "Vevő", "Status": "Állapot",
     "Total": "Összesen", "Received": "Letöltve", "Invoice": "Számla", "No orders match.": "Nincs ilyen rendelés.",
+    "page {page} of {pages}": "{page}. oldal / {pages}", "newer": "újabbak", "older": "régebbiek",
     "Order": "Rendelés", "and e-mail it": "és e-mailben elküldve", "Invoice now": "Számlázás most",
     "To basket": "Kosárba", "in the basket": "kosárban", "Header": "Fejléc",
     "Shop order code": "Webshop rendelésszám", "Placed": "Leadva", "Warehouse": "Raktár", "Header note": "Fejléc megjegyzés",

@@ -142,10 +142,22 @@ def routes(settings: Settings, wake: Callable[[], None]) -> list[Route]:
             return _json({"shops": [dict(r) for r in await store.sync_status(conn)]})
 
     async def list_orders(request: Request) -> JSONResponse:
-        limit = min(int(request.query_params.get("limit", "100")), 1000)
+        q = request.query_params
+        try:
+            limit, offset = min(int(q.get("limit", "100")), 1000), int(q.get("offset", "0"))
+            if limit < 1 or offset < 0:
+                raise ValueError
+        except ValueError:
+            return _json({"error": "limit (1-1000) and offset (0 or more) are whole numbers"}, 422)
+        state = q.get("state") or None
+        if state is not None and state not in store.ORDER_STATES:
+            return _json({"error": f"state is one of {', '.join(store.ORDER_STATES)}"}, 422)
         async with pool(request).acquire() as conn:
-            rows = await store.list_orders(conn, request.query_params.get("shop"), limit)
-        return _json({"orders": [dict(r) for r in rows]})
+            rows, total = await store.list_orders(
+                conn, q.get("shop") or None, limit, search=(q.get("q") or "").strip() or None, state=state,
+                offset=offset, newest_first=q.get("newest_first", "").lower() in ("1", "true", "yes"))
+        orders = [{k: v for k, v in r.items() if k != "matching"} for r in rows]
+        return _json({"orders": orders, "total": total, "offset": offset, "limit": limit})
 
     async def get_order(request: Request) -> JSONResponse:
         async with pool(request).acquire() as conn:

@@ -405,11 +405,56 @@ async def update_order_status(conn: asyncpg.Connection, shop_id: str, shop_order
            WHERE shop_id = $1 AND shop_order_id = $2""", shop_id, shop_order_id, status_id, status_name, is_open)
 
 
-async def list_orders(conn: asyncpg.Connection, shop_id: str | None, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """SELECT shop_id, shop_order_id, inner_id, order_number, customer_id, warehouse_id, status_name, is_open,
-                  gross_total, received_at FROM orders WHERE $1::text IS NULL OR shop_id = $1
-           ORDER BY received_at, order_number LIMIT $2""", shop_id, limit)
+#: Order list filters by name: the SQL condition each adds.
+ORDER_STATES = {
+    "open": "o.is_open",
+    "closed": "NOT o.is_open",
+    "invoiced": "o.invoice_state = 'invoiced'",
+    "not_invoiced": "o.invoice_state IS DISTINCT FROM 'invoiced'",
+}
+
+
+def _like_pattern(text: str) -> str:
+    """``text`` as a literal substring pattern for ILIKE (its own % and _ match themselves)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# The order's code in the shop, from its document (stored as JSON text in a jsonb value).
+_SHOP_ORDER_CODE = "((o.document #>> '{}')::jsonb ->> 'shop_order_code')"
+
+_ORDER_LIST_FROM = """
+      FROM orders o JOIN customers c USING (customer_id)
+     WHERE ($1::text IS NULL OR o.shop_id = $1) AND {condition}
+       AND NOT EXISTS (
+           SELECT 1 FROM unnest($2::text[]) AS word
+            WHERE concat_ws(' ', o.order_number, o.shop_order_id, """ + _SHOP_ORDER_CODE + """, o.status_name,
+                            c.name, c.email, o.invoice_number) NOT ILIKE word)"""
+
+
+async def list_orders(conn: asyncpg.Connection, shop_id: str | None, limit: int, *, search: str | None = None,
+                      state: str | None = None, offset: int = 0,
+                      newest_first: bool = False) -> tuple[list[asyncpg.Record], int]:
+    """One page of orders with their customer, matching the filters, and how many match in all.
+
+    Every word of ``search`` is a case-insensitive substring of the order number, the shop's order
+    id or code, the status, the customer's name or e-mail, or the invoice number, in any order.
+    """
+    direction = "DESC" if newest_first else "ASC"
+    where = _ORDER_LIST_FROM.replace("{condition}", ORDER_STATES.get(state or "", "true"))
+    words = [_like_pattern(w) for w in (search or "").split()]
+    rows = await conn.fetch(
+        f"""SELECT o.shop_id, o.shop_order_id, o.inner_id, o.order_number, o.customer_id, o.warehouse_id,
+                   o.status_name, o.is_open, o.is_paid, o.gross_total, o.received_at, o.invoice_number,
+                   o.invoice_state, {_SHOP_ORDER_CODE} AS shop_order_code,
+                   c.name AS customer_name, c.email AS customer_email, count(*) OVER () AS matching
+            {where}
+             ORDER BY o.received_at {direction}, o.order_number {direction}
+             LIMIT $3 OFFSET $4""",
+        shop_id, words, limit, offset)
+    if rows:
+        return rows, rows[0]["matching"]
+    total = 0 if offset == 0 else await conn.fetchval(f"SELECT count(*) {where}", shop_id, words)
+    return rows, total
 
 
 async def get_order(conn: asyncpg.Connection, shop_id: str, shop_order_id: str) -> asyncpg.Record | None:
