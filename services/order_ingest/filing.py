@@ -12,6 +12,7 @@ its orders one by one with :func:`file_order`, each in its own transaction.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -30,6 +31,8 @@ from services.order_ingest.reference import Reference, ShopProduct
 from services.order_ingest.text import clip, match_key, normalise
 
 Enqueue = Callable[[asyncpg.Connection, Sequence[Message]], Awaitable[Any]]
+#: Orders turned into rows between two turns of the event loop (see ``ingest._TURN``).
+_TURN = 16
 
 
 class ChunkConflict(IngestError):
@@ -72,6 +75,8 @@ async def file_chunk(conn: asyncpg.Connection, enqueue: Enqueue, shop: Any,
         prefix, first, width = await store.take_numbers(conn, shop["series_id"], len(good))
         rows_out = []
         for offset, plan in enumerate(good):
+            if offset % _TURN == _TURN - 1:
+                await asyncio.sleep(0)  # let the answer of a page being read ahead in
             found = assignment.by_order[plan.shop_order_id]
             customer_id = found if isinstance(found, str) else found.customer_id
             number = format_number(prefix, first + offset, width)

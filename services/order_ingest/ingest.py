@@ -95,26 +95,40 @@ class ShopPoll:
         done: set[str] = set()
         seen: list[tuple[int, datetime | None]] = []
 
-        async def process(raws: list[dict[str, Any]]) -> None:
+        async def prepare(raws: list[dict[str, Any]]) -> _Planned | None:
             seen.extend((_inner_id(r), _updated(r)) for r in raws)
             fresh = {str(r.get("id")): r for r in raws if str(r.get("id")) not in done}
             done.update(fresh)
-            if fresh:
-                await self._process_chunk(sorted(fresh.values(), key=_inner_id), result)
+            return await self._prepare_chunk(sorted(fresh.values(), key=_inner_id), result) if fresh else None
 
-        async for page in reader.lists():
-            await process(page)
+        # A page is planned while the one before it is being filed: planning is this process's
+        # work, filing mostly the database's. Chunks are filed one after the other, in page order.
+        filing: asyncio.Task[None] | None = None
+        try:
+            async for page in reader.lists():
+                planned = await prepare(page)
+                if filing is not None:
+                    await filing
+                filing = asyncio.create_task(self._file_chunk(planned, result)) if planned else None
+            if filing is not None:
+                await filing
+        finally:
+            if filing is not None and not filing.done():
+                # The poll failed or is being stopped while a chunk is filed: that chunk's
+                # transaction ends as it would have (committed or rolled back), not cut short.
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(filing)
         if plan.gap_inner_id_min is not None:
             gap_raws = [raw async for raw in
                         downloads.iter_orders_from(self.client, plan.gap_inner_id_min, plan.gap_inner_id_max)]
             for start in range(0, len(gap_raws), CHUNK):
-                await process(gap_raws[start:start + CHUNK])
+                await self._file_chunk(await prepare(gap_raws[start:start + CHUNK]), result)
         missing = [i for i in retry_ids if i not in done]
         retried = sorted((await downloads.orders_by_id(self.client, missing)).values(), key=_inner_id)
         for start in range(0, len(retried), CHUNK):
             chunk = retried[start:start + CHUNK]
             done.update(str(r.get("id")) for r in chunk)
-            await self._process_chunk(chunk, result)
+            await self._file_chunk(await self._prepare_chunk(chunk, result), result)
         result.cursor, result.given_up_gaps = advance(cursor, seen, max_gap_polls=self.settings.max_gap_polls)
 
     async def save(self, result: PollResult, conn: asyncpg.Connection) -> None:
@@ -141,8 +155,11 @@ class ShopPoll:
             paid_status_names=frozenset(normalise(n) for n in self.shop["paid_status_names"]),
             tolerance=self.settings.totals_tolerance, max_line_quantity=self.settings.max_line_quantity)
 
-    async def _process_chunk(self, raws: list[dict[str, Any]], result: PollResult) -> None:
-        raws = [storable(r) for r in raws]
+    async def _prepare_chunk(self, raws: list[dict[str, Any]], result: PollResult) -> _Planned | None:
+        """Everything a chunk needs before its new orders are filed: unfinished checkouts skipped,
+        new products and customers downloaded, status changes of filed orders applied, and the
+        new orders planned. None when there is nothing to file."""
+        raws = await _in_turns(storable, raws)
         ids = [str(r.get("id")) for r in raws]
         async with self.pool.acquire() as conn:
             filed = {r["shop_order_id"]: r for r in await store.stored_orders(conn, self.shop_id, ids)}
@@ -158,43 +175,48 @@ class ShopPoll:
             stored = filed.get(str(raw.get("id")))
             if stored is not None and _status_id(raw) and _status_id(raw) != stored["status_id"]:
                 result.changed += await self._status(raw)
-        if new:
-            await self._file_chunk(new, result)
+        return await self._plan_chunk(new) if new else None
 
-    async def _file_chunk(self, raws: list[dict[str, Any]], result: PollResult) -> None:
-        """Plan every order in memory, then file the good ones together and hold the others for review."""
-        plans: list[tuple[dict[str, Any], Any]] = []
-        held: list[tuple[dict[str, Any], NeedsReview]] = []
-        skipped = 0
-        for raw in raws:
+    async def _plan_chunk(self, raws: list[dict[str, Any]]) -> _Planned:
+        """Plan every order in memory; the ones that cannot be imported are held with their reason."""
+        planned = _Planned(raws)
+        for turn, raw in enumerate(raws, start=1):
+            if turn % _TURN == 0:
+                await asyncio.sleep(0)
             try:
                 plan = plan_order(self.shop_id, raw, self.ref)
             except NeedsReview as problem:
-                held.append((raw, problem))
+                planned.held.append((raw, problem))
                 continue
             except ValidationError as error:
-                held.append((raw, unreadable(error)))
+                planned.held.append((raw, unreadable(error)))
                 continue
             if plan.cancelled:
-                skipped += 1
+                planned.skipped += 1
             else:
-                plans.append((raw, plan))
+                planned.plans.append((raw, plan))
+        return planned
+
+    async def _file_chunk(self, planned: _Planned | None, result: PollResult) -> None:
+        """File the good orders of a planned chunk together and hold the others for review."""
+        if planned is None:
+            return
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                filed_ids, more = await filing.file_chunk(conn, self.enqueue, self.shop, plans, self.customers)
+                filed_ids, more = await filing.file_chunk(conn, self.enqueue, self.shop, planned.plans, self.customers)
                 await store.forget_skipped(conn, self.shop_id, filed_ids)
-                for raw, problem in held:
+                for raw, problem in planned.held:
                     await filing.hold_for_review(conn, self.enqueue, self.shop_id, raw, problem)
         except (filing.ChunkConflict, asyncpg.DataError, ValidationError) as error:
-            log.warning("%s: a chunk of %d orders is filed one by one: %s", self.shop_id, len(raws), error)
-            for raw in raws:
+            log.warning("%s: a chunk of %d orders is filed one by one: %s", self.shop_id, len(planned.raws), error)
+            for raw in planned.raws:
                 await self._file(raw, result)
             return
-        result.skipped += skipped
+        result.skipped += planned.skipped
         result.received += len(filed_ids)
         result.received_ids.extend(filed_ids)
-        result.quarantined += len(held) + len(more)
-        for raw, problem in held + more:
+        result.quarantined += len(planned.held) + len(more)
+        for raw, problem in planned.held + more:
             log.info("%s: order %s held for review: %s", self.shop_id, raw.get("innerId"), problem.reason)
 
     async def _skip_unfinished(self, raws: list[dict[str, Any]], result: PollResult) -> None:
@@ -224,15 +246,18 @@ class ShopPoll:
         async with self.pool.acquire() as conn:
             known = {r["sku"]: r for r in await store.shop_products(conn, self.shop_id, skus)}
         unknown = [s for s in skus if s not in known]
-        registered = sorted({c for r in raws if (c := id_from_href(_href(r.get("customer"))))})
+        # Customers downloaded by an earlier chunk of this poll count as known: that chunk may
+        # still be being filed, and the record is kept for every later order of theirs.
+        registered = sorted({c for r in raws if (c := id_from_href(_href(r.get("customer"))))
+                             and c not in self.customers and c not in self.ref.missing_customers})
         async with self.pool.acquire() as conn:
             known_customers = await store.known_shop_customers(conn, self.shop_id, registered)
         # One after the other: requests started together could reach the shop bunched up.
         found = await downloads.products(self.client, unknown, self.cache.tax_classes, self.ref.unreadable_products)
         missing: set[str] = set()
-        self.customers = await downloads.customers(self.client, [c for c in registered if c not in known_customers],
-                                                   missing)
-        self.ref.missing_customers = frozenset(missing)
+        self.customers.update(await downloads.customers(
+            self.client, [c for c in registered if c not in known_customers], missing))
+        self.ref.missing_customers = self.ref.missing_customers | missing
         if unknown:
             async with self.pool.acquire() as conn, conn.transaction():
                 await filing.record_products(conn, self.enqueue, self.shop_id, list(found.values()),
@@ -278,6 +303,32 @@ class ShopPoll:
             return await filing.apply_status(conn, self.enqueue, self.shop_id, str(raw.get("id")), status_id,
                                              self.ref.statuses.get(status_id, status_id), self.ref, changed_at,
                                              push_schema=self.settings.push_schema)
+
+
+@dataclass
+class _Planned:
+    """A chunk's new orders, planned: the ones to file, the ones held for review, the cancelled."""
+
+    raws: list[dict[str, Any]]
+    plans: list[tuple[dict[str, Any], Any]] = field(default_factory=list)
+    held: list[tuple[dict[str, Any], NeedsReview]] = field(default_factory=list)
+    skipped: int = 0
+
+
+#: Orders worked on between two turns of the event loop. Planning is CPU work, and while it runs
+#: the answer to the next page's request waits unread; a rate-limit lane opens only a window after
+#: its answer was read, so every millisecond it waits costs the shop's pace as much.
+_TURN = 16
+
+
+async def _in_turns(work: Any, items: list[Any]) -> list[Any]:
+    """``[work(item) for item in items]``, letting the event loop run every ``_TURN`` items."""
+    out = []
+    for turn, item in enumerate(items, start=1):
+        if turn % _TURN == 0:
+            await asyncio.sleep(0)
+        out.append(work(item))
+    return out
 
 
 class _ReadAhead:
