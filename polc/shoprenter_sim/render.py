@@ -35,7 +35,9 @@ def render_row(base: str, state: ShopState, res: ResourceDef, inner_id: int) -> 
     row = state.table(res.table)[inner_id]
     rid = public_id(state, res, inner_id)
     out: dict[str, Any] = {"href": f"{base}/{res.name}/{rid}", "id": rid}
-    out.update(value(base, state, {k: v for k, v in row.items() if not k.startswith("_")}))
+    for k, v in row.items():  # one pass, strings as they are: a page of orders renders thousands of rows
+        if not k.startswith("_"):
+            out[k] = v if type(v) is str else value(base, state, v)
     extend = EXTENDERS.get(res.name)
     if extend:
         extend(base, state, inner_id, out)
