@@ -112,6 +112,17 @@ async def invoice(s: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+async def shipped(s: Services, args: argparse.Namespace) -> int:
+    orders = [{**ref, "carrier": args.carrier, "tracking_number": args.tracking} for ref in _refs(args.orders)]
+    answer = await s.ledger.post("/fulfilment/shipped", {"orders": orders, "shipped_by": WHO})
+    for o in answer["shipped"]:
+        print(f"shipped {o['shop_id']}:{o['shop_order_id']} {o['order_number']} {o.get('carrier') or ''} "
+              f"{o.get('tracking_number') or ''}".rstrip())
+    for o in answer["not_shipped"]:
+        print(f"not shipped {o['shop_id']}:{o['shop_order_id']}: {o['reason']}", file=sys.stderr)
+    return 1 if answer["not_shipped"] else 0
+
+
 def _run(handler):
     def command(args: argparse.Namespace) -> int:
         async def go() -> int:
@@ -138,6 +149,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("search", nargs="?"), p.add_argument("--shop")
     p.add_argument("--state", choices=["open", "closed", "invoiced", "not_invoiced"])
     p.set_defaults(func=_run(orders))
+    p = subparsers.add_parser("shipped", help="mark orders handed to the carrier; the shops' status follows (M22)")
+    p.add_argument("orders", nargs="+", metavar="SHOP:SHOP_ORDER_ID")
+    p.add_argument("--carrier"), p.add_argument("--tracking", help="parcel tracking number")
+    p.set_defaults(func=_run(shipped))
     p = subparsers.add_parser("fulfillable", help="open, not invoiced orders with their fulfillable mark (M21)")
     p.add_argument("--only", action="store_true", help="only fulfillable orders")
     p.set_defaults(func=_run(fulfillable))

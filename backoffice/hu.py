@@ -50,6 +50,11 @@ HU: dict[str, str] = {
     "invoiced": "számlázott", "{n} orders": "{n} rendelés", "Number": "Szám", "Customer": "Vevő", "Status": "Állapot",
     "Total": "Összesen", "Received": "Letöltve", "Invoice": "Számla", "No orders match.": "Nincs ilyen rendelés.",
     "page {page} of {pages}": "{page}. oldal / {pages}", "newer": "újabbak", "older": "régebbiek",
+    "carrier": "futárszolgálat", "parcel number": "csomagszám", "Handed to carrier": "Futárnak átadva",
+    "Marked as handed to the carrier; the shop's status follows.":
+        "Futárnak átadottként jelölve; a webshop állapota követi.",
+    "Not marked: the order is cancelled or was handed over before.":
+        "Nincs jelölve: a rendelés törölt, vagy már korábban átadták.",
     "Order": "Rendelés", "and e-mail it": "és e-mailben elküldve", "Invoice now": "Számlázás most",
     "To basket": "Kosárba", "in the basket": "kosárban", "Header": "Fejléc",
     "Shop order code": "Webshop rendelésszám", "Placed": "Leadva", "Warehouse": "Raktár", "Header note": "Fejléc megjegyzés",

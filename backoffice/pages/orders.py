@@ -71,6 +71,18 @@ def routes(pages: Pages) -> list[Route]:
         flash(request, "ok", t(request)("The order was put in the basket."))
         return redirect(f"/orders/{shop_id}/{order_id}")
 
+    async def shipped(request: Request, form: Any) -> Response:
+        shop_id, order_id = request.path_params["shop_id"], request.path_params["order_id"]
+        answer = await services(request).ledger.post("/fulfilment/shipped", {
+            "orders": [{"shop_id": shop_id, "shop_order_id": order_id, "carrier": form.get("carrier") or None,
+                        "tracking_number": form.get("tracking_number") or None}],
+            "shipped_by": who(request)})
+        if answer["shipped"]:
+            flash(request, "ok", t(request)("Marked as handed to the carrier; the shop's status follows."))
+        else:
+            flash(request, "error", t(request)("Not marked: the order is cancelled or was handed over before."))
+        return redirect(f"/orders/{shop_id}/{order_id}")
+
     def back(request: Request) -> str:
         return f"/orders/{request.path_params['shop_id']}/{request.path_params['order_id']}"
 
@@ -79,4 +91,5 @@ def routes(pages: Pages) -> list[Route]:
         Route("/orders/{shop_id}/{order_id}", show_order, methods=["GET"]),
         Route("/orders/{shop_id}/{order_id}/invoice", action(invoice_now, back), methods=["POST"]),
         Route("/orders/{shop_id}/{order_id}/basket", action(to_basket, back), methods=["POST"]),
+        Route("/orders/{shop_id}/{order_id}/shipped", action(shipped, back), methods=["POST"]),
     ]

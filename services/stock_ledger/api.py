@@ -229,6 +229,20 @@ def _refs(body: dict) -> list[tuple[str, str]]:
         raise LedgerError('each order needs "shop_id" and "shop_order_id"') from error
 
 
+def _parcels(body: dict) -> list[tuple[str, str, str | None, str | None]]:
+    """(shop_id, shop_order_id, carrier, tracking_number) of each order in ``body["orders"]``."""
+    parcels = []
+    for (shop_id, order_id), order in zip(_refs(body), body["orders"], strict=True):
+        extra = []
+        for field in ("carrier", "tracking_number"):
+            value = order.get(field)
+            if value is not None and (not isinstance(value, str) or len(value.strip()) > 100):
+                raise LedgerError(f'"{field}" is text of at most 100 characters')
+            extra.append(value.strip() or None if isinstance(value, str) else None)
+        parcels.append((shop_id, order_id, extra[0], extra[1]))
+    return parcels
+
+
 def fulfilment_routes(settings: Settings) -> list[Route]:
     async def allocation_for(request: Request, source: dict):
         return await _read(request, lambda conn: fulfilment.current_allocation(conn, _priority(source, settings)))
@@ -281,6 +295,16 @@ def fulfilment_routes(settings: Settings) -> list[Route]:
         events = await _write(request, lambda conn: fulfilment.mark_packed(conn, refs, by))
         return Json({"packed": [e.model_dump(mode="json") for e in events]})
 
+    async def shipped(request: Request) -> Response:
+        body = await _body(request)
+        parcels, by = _parcels(body), body.get("shipped_by") or "back office"
+        events = await _write(request, lambda conn: fulfilment.mark_shipped(conn, parcels, by))
+        done = {(e.shop_id, e.shop_order_id) for e in events}
+        return Json({"shipped": [e.model_dump(mode="json") for e in events],
+                     "not_shipped": [{"shop_id": p[0], "shop_order_id": p[1],
+                                      "reason": "unknown, cancelled or already shipped"}
+                                     for p in parcels if (p[0], p[1]) not in done]})
+
     return [
         Route("/fulfilment/orders", _guard(fulfillable), methods=["GET"]),
         Route("/fulfilment/pick-summary", _guard(pick), methods=["POST"]),
@@ -288,6 +312,7 @@ def fulfilment_routes(settings: Settings) -> list[Route]:
         Route("/fulfilment/packing-summary.pdf", _guard(packing), methods=["POST"]),
         Route("/fulfilment/purchase-summary", _guard(purchase), methods=["POST"]),
         Route("/fulfilment/packed", _guard(packed), methods=["POST"]),
+        Route("/fulfilment/shipped", _guard(shipped), methods=["POST"]),
     ]
 
 

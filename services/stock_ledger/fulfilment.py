@@ -1,11 +1,11 @@
-"""Reading open orders and stock for fulfilment, and marking orders packed (M21, M22, M24)."""
+"""Reading open orders and stock for fulfilment, and marking orders packed and shipped (M21, M22, M24)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 import asyncpg
 
-from contracts.fulfilment import OrderPacked
+from contracts.fulfilment import OrderPacked, OrderShipped
 from services.stock_ledger import store
 from services.stock_ledger.allocation import Allocation, Line, OpenOrder, Priority, Ref, allocate
 
@@ -43,4 +43,13 @@ async def mark_packed(conn: asyncpg.Connection, refs: Sequence[Ref], packed_by: 
     rows = await store.mark_packed(conn, refs, packed_by)
     return [OrderPacked(shop_id=r["shop_id"], shop_order_id=r["shop_order_id"], order_number=r["order_number"],
                         warehouse_id=r["warehouse_id"], packed_by=packed_by, packed_at=r["packed_at"])
+            for r in rows]
+
+
+async def mark_shipped(conn: asyncpg.Connection, parcels: Sequence[tuple[str, str, str | None, str | None]],
+                       shipped_by: str) -> list[OrderShipped]:
+    """Mark orders handed to the carrier and announce each once (the shop's status follows)."""
+    rows = await store.mark_shipped(conn, parcels, shipped_by)
+    return [OrderShipped(shop_id=r["shop_id"], shop_order_id=r["shop_order_id"], order_number=r["order_number"],
+                         carrier=r["carrier"], tracking_number=r["tracking_number"], shipped_at=r["shipped_at"])
             for r in rows]

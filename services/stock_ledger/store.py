@@ -474,6 +474,25 @@ async def mark_packed(conn: asyncpg.Connection, refs: Sequence[tuple[str, str]],
         [r[0] for r in refs], [r[1] for r in refs], packed_by)
 
 
+async def mark_shipped(conn: asyncpg.Connection, parcels: Sequence[tuple[str, str, str | None, str | None]],
+                       shipped_by: str) -> list[asyncpg.Record]:
+    """Mark orders handed to the carrier; the ones that were not shipped (nor cancelled) before.
+
+    ``parcels`` are (shop_id, shop_order_id, carrier, tracking_number); an order may be shipped
+    before or after it is invoiced.
+    """
+    return await conn.fetch(
+        "UPDATE orders o SET shipped_at = now(), shipped_by = $5, carrier = r.carrier,"
+        " tracking_number = r.tracking_number, updated_at = now()"
+        " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(shop_id, shop_order_id, carrier,"
+        " tracking_number)"
+        " WHERE o.shop_id = r.shop_id AND o.shop_order_id = r.shop_order_id"
+        " AND o.status IN ('open', 'invoiced') AND o.shipped_at IS NULL"
+        " RETURNING o.shop_id, o.shop_order_id, o.order_number, o.carrier, o.tracking_number, o.shipped_at",
+        [p[0] for p in parcels], [p[1] for p in parcels], [p[2] for p in parcels], [p[3] for p in parcels],
+        shipped_by)
+
+
 async def open_orders(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT shop_id, shop_order_id, seq, order_number, shop_order_code, warehouse_id, placed_at, is_paid,"

@@ -20,6 +20,8 @@ from polc.shoprenter_sim import BackgroundSimulator, ShopSpec
 from services.invoicing.app import build as build_invoicing
 from services.order_ingest.app import Settings as IngestSettings
 from services.order_ingest.app import build as build_ingest
+from services.stock_ledger.app import Settings as LedgerSettings
+from services.stock_ledger.app import build as build_ledger
 from services.webshop_push.app import Settings as PushSettings
 from services.webshop_push.app import build as build_push
 from tests.integration.invoicing.harness import invoicing_settings
@@ -96,6 +98,7 @@ class Services:
         self.ingest: ServiceRuntime | None = None
         self.push: ServiceRuntime | None = None
         self.invoicing: ServiceRuntime | None = None
+        self.ledger: ServiceRuntime | None = None
 
     async def _start(self, spec, settings) -> ServiceRuntime:
         return await self._stack.enter_async_context(ServiceRuntime(spec, settings, self.routing))
@@ -115,6 +118,11 @@ class Services:
         settings = PushSettings(**values)
         self.push = await self._start(build_push(settings), settings)
         return self.push
+
+    async def start_ledger(self) -> ServiceRuntime:
+        settings = LedgerSettings(**self.make_settings().model_dump())
+        self.ledger = await self._start(build_ledger(settings), settings)
+        return self.ledger
 
     async def start_invoicing(self, shop: str) -> ServiceRuntime:
         settings = invoicing_settings(self.make_settings(), _free_port(), series={shop: "SW"})

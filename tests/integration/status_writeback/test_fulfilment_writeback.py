@@ -14,6 +14,7 @@ from contracts.invoices import InvoiceIssued
 from contracts.orders import OrderCancelled
 from services.webshop_push.cli import render_order_status
 from tests.integration.status_writeback.conftest import WAREHOUSE, api, outbox, settled
+from tests.support.ping import wait_for
 
 pytestmark = pytest.mark.broker
 
@@ -114,3 +115,32 @@ async def test_mapped_events_reach_the_shop_once_unmapped_ones_write_nothing_and
     await services.sync(shop)
     changed = await outbox(ingest, "OrderStatusChanged")
     assert [(e.shop_order_id, e.status.name) for e in changed] == [(a["id"], "Teljesítve")]
+
+
+async def test_an_order_handed_to_the_carrier_in_the_back_office_shows_in_the_shop(services, control, fresh_shop):
+    shop = fresh_shop()
+    order = control.place_guest_order(shop, 0)
+    await services.start_ingest()
+    await services.add_shop(shop)
+    ledger = await services.start_ledger()
+    await services.sync(shop)
+    push = await services.start_push()
+    mapping = await services.map_statuses(shop, shipped="Szállítás alatt")
+
+    async def filed() -> bool:
+        async with api(ledger) as http:
+            listed = (await http.get("/fulfilment/orders")).json()["orders"]
+        return any(o["shop_order_id"] == order["id"] for o in listed)
+
+    await wait_for(filed)
+    body = {"shipped_by": "raktar", "orders": [{"shop_id": shop, "shop_order_id": order["id"], "carrier": "GLS",
+                                                 "tracking_number": "GLS-998877"}]}
+    async with api(ledger) as http:
+        answer = (await http.post("/fulfilment/shipped", json=body)).json()
+    assert [s["shop_order_id"] for s in answer["shipped"]] == [order["id"]]
+    async def shows_shipped() -> bool:
+        return control.status_of(shop, order["id"]) == mapping["shipped"]["shop_status_id"]
+
+    await wait_for(shows_shipped)
+    written = await wait_for(lambda: outbox(push, "ShopOrderStatusWritten"))  # recorded after the shop answered
+    assert [(w.shop_order_id, w.trigger) for w in written] == [(order["id"], "shipped")]

@@ -162,3 +162,27 @@ async def test_cli_talks_to_the_ledger(ledger, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[1] == "BP1,KAVE,Kávé 250 g,db,2,0,2,5,0,3,SUP1,,K-250"
     assert await polc("adjust", "A-1", "KAVE=-9", "--warehouse", "BP1", "--reason", "Törött") == 1
+
+
+async def test_orders_handed_to_the_carrier_are_announced_once(api, sender, stack, routing, database):
+    await api.post("/products", json=product("KAVE"))
+    await api.post("/receipts", json=m.receipt("R-1", {"KAVE": 5}).model_dump(mode="json"))
+    await sender.send(m.order("s1", {"KAVE": 1}, minutes=1), m.order("s2", {"KAVE": 1}, minutes=2))
+    await wait_for(lambda: _reserved(database, ("BP1", "KAVE"), D(2)))
+    body = {"shipped_by": "anna", "orders": [
+        {"shop_id": "kavepor", "shop_order_id": "s1", "carrier": "GLS", "tracking_number": " 1234567890 "},
+        {"shop_id": "kavepor", "shop_order_id": "s2"},
+        {"shop_id": "kavepor", "shop_order_id": "nincs"}]}
+    answer = (await api.post("/fulfilment/shipped", json=body)).json()
+    assert {(s["shop_order_id"], s["carrier"], s["tracking_number"]) for s in answer["shipped"]} == {
+        ("s1", "GLS", "1234567890"), ("s2", None, None)}
+    assert [n["shop_order_id"] for n in answer["not_shipped"]] == ["nincs"]
+    again = (await api.post("/fulfilment/shipped", json=body)).json()
+    assert again["shipped"] == [] and len(again["not_shipped"]) == 3  # handed over once, announced once
+    events = await read_topic(stack, routing, FULFILMENT, 2)
+    assert sorted((e.message_type, e.payload["shop_order_id"]) for e in events) == [
+        ("OrderShipped", "s1"), ("OrderShipped", "s2")]
+    assert {e.key for e in events} == {"kavepor:s1", "kavepor:s2"}
+    bad = await api.post("/fulfilment/shipped", json={"orders": [{"shop_id": "kavepor", "shop_order_id": "s1",
+                                                                  "carrier": "x" * 101}]})
+    assert bad.status_code == 422 and "carrier" in bad.json()["detail"]
