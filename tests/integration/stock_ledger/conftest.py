@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
+import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -14,6 +15,7 @@ from contracts.base import Envelope, Message
 from contracts.registry import ALL_TOPICS, STOCK_CHANGES
 from contracts.stock import StockChanged
 from polc.runtime import kafka
+from polc.runtime.migrations import RUNTIME_MIGRATIONS, migrate
 from polc.runtime.outbox import envelope_headers, new_envelope
 from polc.runtime.routing import Routing
 from polc.runtime.service import ServiceRuntime
@@ -116,3 +118,15 @@ async def changes(stack, routing, ledger) -> AsyncIterator[ChangesReader]:
 async def api(ledger) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ledger.http.port}", timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+async def migrated(database) -> str:
+    """The test's database with the ledger's schema, for tests that call the domain directly."""
+    conn = await asyncpg.connect(database)
+    try:
+        await migrate(conn, "stock_ledger", {"runtime": RUNTIME_MIGRATIONS,
+                                             "stock_ledger": build(Settings()).migrations})
+    finally:
+        await conn.close()
+    return database

@@ -21,9 +21,7 @@ import pytest
 pytest.importorskip("hypothesis", reason="hypothesis is a test dependency of the property tests")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
-from polc.runtime.migrations import RUNTIME_MIGRATIONS, migrate
 from services.stock_ledger import ledger, reservations
-from services.stock_ledger.app import Settings, build
 from tests.integration.stock_ledger import messages as m
 
 TABLES = ("stock", "movements", "documents", "purchase_order_lines", "purchase_orders", "warehouses")
@@ -68,17 +66,6 @@ async def _compare(dsn: str, plans: list[dict]) -> None:
             assert await _state(conn, at_once) == expected
     finally:
         await conn.close()
-
-
-@pytest.fixture
-async def migrated(database) -> str:
-    conn = await asyncpg.connect(database)
-    try:
-        await migrate(conn, "stock_ledger", {"runtime": RUNTIME_MIGRATIONS,
-                                             "stock_ledger": build(Settings()).migrations})
-    finally:
-        await conn.close()
-    return database
 
 
 def test_a_batch_of_receipts_books_what_one_by_one_books(migrated):

@@ -25,12 +25,9 @@ from contracts.registry import ALL_TOPICS
 from polc.runtime import store as runtime_store
 from polc.runtime.db import create_pool
 from polc.runtime.errors import is_transient
-from polc.runtime.migrations import RUNTIME_MIGRATIONS, migrate
 from polc.runtime.outbox import enqueue
 from polc.runtime.routing import Routing
 from services.stock_ledger import ledger, reservations
-from services.stock_ledger.app import build
-from services.stock_ledger.app import Settings
 from tests.integration.stock_ledger import messages as m
 
 D = Decimal
@@ -142,17 +139,6 @@ async def check(dsn: str, plan: dict) -> None:
             assert seen == list(range(1, len(seen) + 1)), key
     finally:
         await pool.close()
-
-
-@pytest.fixture
-async def migrated(database) -> str:
-    conn = await asyncpg.connect(database)
-    try:
-        await migrate(conn, "stock_ledger", {"runtime": RUNTIME_MIGRATIONS,
-                                             "stock_ledger": build(Settings()).migrations})
-    finally:
-        await conn.close()
-    return database
 
 
 def test_random_interleavings_keep_the_ledger_consistent(migrated):
