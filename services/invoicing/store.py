@@ -166,13 +166,16 @@ async def claim_renders(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Re
            ORDER BY q.queued_at, q.invoice_number LIMIT $1 FOR UPDATE OF q SKIP LOCKED""", limit)
 
 
-async def insert_pdf(conn: asyncpg.Connection, number: str, pdf: bytes, sha256: str) -> None:
-    await conn.execute("INSERT INTO invoice_pdfs (invoice_number, pdf, sha256) VALUES ($1, $2, $3)",
-                       number, pdf, sha256)
+async def insert_pdfs(conn: asyncpg.Connection, pdfs: Sequence[tuple[str, bytes, str]]) -> None:
+    """Store rendered PDFs, ``(invoice number, bytes, SHA-256)`` each, in one statement."""
+    numbers, data, digests = zip(*pdfs, strict=True) if pdfs else ((), (), ())
+    await conn.execute(
+        """INSERT INTO invoice_pdfs (invoice_number, pdf, sha256)
+           SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[])""", list(numbers), list(data), list(digests))
 
 
-async def unqueue_render(conn: asyncpg.Connection, number: str) -> None:
-    await conn.execute("DELETE FROM render_queue WHERE invoice_number = $1", number)
+async def unqueue_renders(conn: asyncpg.Connection, numbers: Sequence[str]) -> None:
+    await conn.execute("DELETE FROM render_queue WHERE invoice_number = ANY($1::text[])", list(numbers))
 
 
 async def get_pdf(conn: asyncpg.Connection, number: str) -> asyncpg.Record | None:

@@ -115,8 +115,9 @@ class Workers:
     async def render_step(self) -> bool:
         """Render a few invoices' PDFs, store them and publish InvoiceIssued / InvoiceCancelled with them.
 
-        Several invoices go to a render process in one call and are stored in one transaction: the
-        process and the database see a few round trips per batch instead of per invoice.
+        Several invoices go to a render process in one call and are stored in one transaction with
+        set-based statements: the process and the database see a few round trips per batch instead
+        of per invoice.
         """
         queued: dict[str | None, list[str]] = {}
         async with self.pool.acquire() as conn, conn.transaction():
@@ -125,11 +126,12 @@ class Workers:
                 return False
             docs = [InvoiceDocument.model_validate(row["document"]) for row in rows]
             pdfs = await self._render(docs)
+            digests = [pdf.sha256(data) for data in pdfs]
+            await store.insert_pdfs(conn, [(doc.invoice_number, data, digest)
+                                           for doc, data, digest in zip(docs, pdfs, digests, strict=True)])
+            await store.unqueue_renders(conn, [doc.invoice_number for doc in docs])
             events = []
-            for row, doc, data in zip(rows, docs, pdfs, strict=True):
-                digest = pdf.sha256(data)
-                await store.insert_pdf(conn, doc.invoice_number, data, digest)
-                await store.unqueue_render(conn, doc.invoice_number)
+            for row, doc, digest in zip(rows, docs, digests, strict=True):
                 if doc.kind == "storno":
                     events.append(building.cancelled_event(doc, digest))
                 else:
