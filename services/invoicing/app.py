@@ -31,7 +31,9 @@ def build(settings: Settings) -> ServiceSpec:
         workers = Workers(pool=runtime.pool, enqueue=runtime.enqueue, ctx=ctx, settings=settings, executor=executor)
         loops = [("batches", workers.invoice_batch_step, ctx.wake_batches),
                  ("email", workers.email_step, ctx.wake_email)]
-        loops += [("render", workers.render_step, ctx.wake_render)] * max(1, settings.render_processes)
+        # One render loop more than render processes: while a loop stores its PDFs and claims the next
+        # invoices, the next loop's call is already waiting in the pool, so no process sits idle.
+        loops += [("render", workers.render_step, ctx.wake_render)] * (settings.render_processes + 1)
         tasks = [asyncio.create_task(workers.run_forever(name, step, wake), name=f"invoicing-{name}")
                  for name, step, wake in loops]
         try:
