@@ -31,7 +31,8 @@ from services.order_ingest.reference import Reference, ShopProduct
 from services.order_ingest.text import clip, match_key, normalise
 
 Enqueue = Callable[[asyncpg.Connection, Sequence[Message]], Awaitable[Any]]
-#: Orders turned into rows between two turns of the event loop (see ``ingest._TURN``).
+#: Orders turned into rows between two turns of the event loop, so the answer to a page read
+#: ahead is taken in meanwhile (its rate-limit lane opens only a window after it was read).
 _TURN = 16
 
 

@@ -159,7 +159,7 @@ class ShopPoll:
         """Everything a chunk needs before its new orders are filed: unfinished checkouts skipped,
         new products and customers downloaded, status changes of filed orders applied, and the
         new orders planned. None when there is nothing to file."""
-        raws = await _in_turns(storable, raws)
+        raws = await asyncio.to_thread(lambda: [storable(r) for r in raws])
         ids = [str(r.get("id")) for r in raws]
         async with self.pool.acquire() as conn:
             filed = {r["shop_order_id"]: r for r in await store.stored_orders(conn, self.shop_id, ids)}
@@ -178,11 +178,17 @@ class ShopPoll:
         return await self._plan_chunk(new) if new else None
 
     async def _plan_chunk(self, raws: list[dict[str, Any]]) -> _Planned:
-        """Plan every order in memory; the ones that cannot be imported are held with their reason."""
+        """Plan every order in memory; the ones that cannot be imported are held with their reason.
+
+        Planning is CPU work and runs on a worker thread: the event loop stays free to take in
+        the answer to the page read ahead as it arrives, and a rate-limit lane opens only a
+        window after its answer was read, so every millisecond the answer waits costs as much.
+        """
+        return await asyncio.to_thread(self._plan_all, raws)
+
+    def _plan_all(self, raws: list[dict[str, Any]]) -> _Planned:
         planned = _Planned(raws)
-        for turn, raw in enumerate(raws, start=1):
-            if turn % _TURN == 0:
-                await asyncio.sleep(0)
+        for raw in raws:
             try:
                 plan = plan_order(self.shop_id, raw, self.ref)
             except NeedsReview as problem:
@@ -313,22 +319,6 @@ class _Planned:
     plans: list[tuple[dict[str, Any], Any]] = field(default_factory=list)
     held: list[tuple[dict[str, Any], NeedsReview]] = field(default_factory=list)
     skipped: int = 0
-
-
-#: Orders worked on between two turns of the event loop. Planning is CPU work, and while it runs
-#: the answer to the next page's request waits unread; a rate-limit lane opens only a window after
-#: its answer was read, so every millisecond it waits costs the shop's pace as much.
-_TURN = 16
-
-
-async def _in_turns(work: Any, items: list[Any]) -> list[Any]:
-    """``[work(item) for item in items]``, letting the event loop run every ``_TURN`` items."""
-    out = []
-    for turn, item in enumerate(items, start=1):
-        if turn % _TURN == 0:
-            await asyncio.sleep(0)
-        out.append(work(item))
-    return out
 
 
 class _ReadAhead:
