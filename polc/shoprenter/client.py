@@ -181,19 +181,29 @@ class ShopRenterClient:
             await asyncio.sleep(delay)
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """One attempt, holding a rate-limit lane from before it is sent until it is over.
+        """One attempt, holding a rate-limit lane from before it is sent until the shop answers.
 
-        The attempt has a hard deadline of `timeout_seconds` as a whole (httpx's timeout is
-        per read/write), so a shared lane's lease is never outlived by its call.
+        The lane is given back when the answer's headers are in: the shop counted the call
+        before it answered, so reading a large body need not keep the lane closed. Sending and
+        reading each have a hard deadline of `timeout_seconds` (httpx's timeout is per read or
+        write), so a shared lane's lease is never outlived by its call.
         """
         timeout = self.connection.timeout_seconds
+        request = self._http.build_request(method, url, timeout=timeout, **kwargs)
         async with self._limiter.slot(lease_seconds=timeout + 1.0):
             sent_at = time.perf_counter()
             try:
                 async with asyncio.timeout(timeout):
-                    resp = await self._http.request(method, url, timeout=timeout, **kwargs)
+                    resp = await self._http.send(request, stream=True)
             except TimeoutError:
-                raise httpx.ReadTimeout(f"no complete answer within {timeout:g} s") from None
+                raise httpx.ReadTimeout(f"no answer within {timeout:g} s", request=request) from None
+        try:
+            async with asyncio.timeout(timeout):
+                await resp.aread()
+        except TimeoutError:
+            raise httpx.ReadTimeout(f"no complete answer within {timeout:g} s", request=request) from None
+        finally:
+            await resp.aclose()
         metrics.SHOPRENTER_LATENCY.labels(self.connection.shop_id).observe(time.perf_counter() - sent_at)
         return resp
 
