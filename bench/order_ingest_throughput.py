@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._stack import bench_stack  # noqa: E402
 from contracts.registry import ALL_TOPICS  # noqa: E402
 from polc.runtime.routing import Routing  # noqa: E402
+from polc.runtime.secrets import new_key  # noqa: E402
 from polc.runtime.service import ServiceRuntime  # noqa: E402
 from polc.shoprenter_sim import ShopSpec  # noqa: E402
 from services.order_ingest.app import Settings, build  # noqa: E402
@@ -135,7 +136,7 @@ async def run(admin_dsn: str, bootstrap: str, simulated: Simulator, shop: str, o
     await admin.close()
     dsn = admin_dsn.rsplit("/", 1)[0] + f"/{name}"
     settings = Settings(database_url=dsn, kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=f"{name}.",
-                        http_port=0, scheduler_tick_s=0.05, default_poll_interval_s=3600)
+                        http_port=0, scheduler_tick_s=0.05, default_poll_interval_s=3600, secrets_key=new_key())
     creds = ShopSpec(name=shop).credentials
     async with ServiceRuntime(build(settings), settings, Routing(ALL_TOPICS, f"{name}.")) as rt, \
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.http.port}", timeout=3600) as http:

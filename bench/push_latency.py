@@ -36,6 +36,7 @@ from contracts.registry import ALL_TOPICS  # noqa: E402
 from contracts.sync import SyncCompleted  # noqa: E402
 from polc.runtime import kafka  # noqa: E402
 from polc.runtime.routing import Routing  # noqa: E402
+from polc.runtime.secrets import new_key  # noqa: E402
 from polc.runtime.service import ServiceRuntime  # noqa: E402
 from polc.shoprenter import BatchRequest, ShopConnection, ShopRenterClient, run_batch  # noqa: E402
 from polc.shoprenter_sim import BackgroundSimulator, ShopSpec  # noqa: E402
@@ -69,7 +70,7 @@ async def run(args: argparse.Namespace, dsn: str, bootstrap: str) -> None:
     routing = Routing(ALL_TOPICS, prefix)
     skus = [f"BENCH-{i:05}" for i in range(args.products)]
     base = dict(database_url=dsn, kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=prefix, http_port=0,
-                outbox_poll_interval_s=0.2)
+                outbox_poll_interval_s=0.2, secrets_key=new_key())
     with BackgroundSimulator([ShopSpec(name=SHOP, seed_orders=0)]) as sim:
         control = Control(sim)
         await create_products(sim, skus)
