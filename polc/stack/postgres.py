@@ -74,8 +74,9 @@ class EmbeddedPostgres:
         socket_dir = self.data_dir / "socket"
         if self._user is not None:
             _open_path_for_others(_bin_dir())
-            _open_path_for_others(self.data_dir)
+            _open_path_for_others(self.data_dir.parent)
             shutil.chown(self.data_dir, self._user.pw_uid, self._user.pw_gid)
+            self.data_dir.chmod(0o700)  # the server refuses a data directory others may enter
         if not (self.data_dir / "PG_VERSION").exists():
             subprocess.run(
                 [str(_bin_dir() / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
