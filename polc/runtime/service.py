@@ -82,6 +82,7 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.http: HttpServer | None = None
         self._broker: KafkaBroker | None = None
+        self._subscriber = None
         self._stack = contextlib.AsyncExitStack()
         self._relay_task: asyncio.Task | None = None
 
@@ -176,12 +177,14 @@ class ServiceRuntime:
 
         # At-least-once: the batch's offsets are committed after the processor returns, which it
         # does only once every record is handled or dead-lettered; it raises only on shutdown.
-        @broker.subscriber(*topics, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR, batch=True,
+        subscriber = broker.subscriber(*topics, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR, batch=True,
                            decoder=_raw_records, parser=_tolerant_parser,
                            max_records=s.consumer_batch_size, batch_timeout_ms=50,
                            auto_offset_reset="earliest", session_timeout_ms=s.kafka_session_timeout_ms,
                            heartbeat_interval_ms=s.kafka_heartbeat_interval_ms,
                            description=f"{self.spec.name}: every message it consumes")
+
+        @subscriber
         async def on_records(message: KafkaMessage) -> None:
             raws = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
             await processor.process_batch([
@@ -190,7 +193,43 @@ class ServiceRuntime:
 
         await broker.start()
         self._broker = broker
+        self._subscriber = subscriber
         self._stack.push_async_callback(broker.stop)
+        self._start_task(self._watch_broker_epoch(), "broker-epoch-watch")
+
+    async def _watch_broker_epoch(self) -> None:
+        """Read the topics again from the start when the broker lost its data.
+
+        A broker that comes back empty takes this process's consumer positions with it: the
+        consumer would go on at its old offsets in the new logs and never see what was written
+        there below them (new messages, and the other services' republished outboxes). Every
+        process watches the epoch markers the relays write (whether or not its own relay leads):
+        when none of the markers it saw last time is there any more, it seeks to the beginning of
+        every partition it holds, and its inbox drops what it had already handled.
+        """
+        seen: set[str] = set()
+        interval = min(self.settings.epoch_check_interval_s, 10.0)
+        while True:
+            try:
+                markers = await kafka.read_epoch_tokens(self.settings.kafka_bootstrap_servers,
+                                                        self.routing.epoch_topic)
+                now = {str(m.get("token")) for m in markers}
+                if seen and not seen & now:
+                    await self._rewind_consumer()
+                seen = now
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the broker is away; look again later
+                log.info("%s: broker epoch not readable (%s)", self.spec.name, type(error).__name__)
+            await asyncio.sleep(interval)
+
+    async def _rewind_consumer(self) -> None:
+        consumer = getattr(self._subscriber, "consumer", None)
+        partitions = consumer.assignment() if consumer is not None else set()
+        if partitions:
+            await consumer.seek_to_beginning(*partitions)
+        log.warning("%s: the broker lost its data; reading %d partitions again from the beginning",
+                    self.spec.name, len(partitions))
 
     async def ready(self) -> dict[str, bool]:
         """State of each dependency, for the readiness probe."""
