@@ -342,12 +342,12 @@ class Scenario:
             raise RuntimeError(f"product {sku} refused: {response.text[:500]}")
 
     async def make_orderable(self, sku: str) -> None:
-        """Shoppers order a new product once it shows up in their shop."""
+        """Shoppers order a new product once their shop shows it (switched on)."""
         waiting = {p.shop_id for p in self.plans}
         while waiting:
             for shop in list(waiting):
                 response = await self.api.sim("GET", f"/_control/shops/{shop}/products/{sku}", ok=(200, 404))
-                if response.status_code == 200:
+                if response.status_code == 200 and str(response.json().get("status")) == "1":
                     self.orderable[shop].add(sku)
                     waiting.discard(shop)
             await asyncio.sleep(1)

@@ -31,6 +31,7 @@ from polc.shoprenter.models import (
     SrModel,
     TaxClass,
     TaxRate,
+    id_from_href,
 )
 
 M = TypeVar("M", bound=SrModel)
@@ -190,33 +191,48 @@ class ShopRenterApi:
         language_id: str | None = None,
         active: bool = True,
     ) -> Product:
-        """Create a product with this SKU, or return the one that already has it.
+        """Create a product with this SKU, or complete and return the one that already has it.
 
         The product is created under an Outer ID derived from the SKU, so repeating the call
-        after a lost response updates the same product instead of creating a twin.
+        after a lost response updates the same product instead of creating a twin. With a name,
+        it is created switched off, gets its name, and only then is switched on: a shopper never
+        sees (or buys) a product without a name, and a repeat after a failure in between adds the
+        missing name and switches it on.
         """
-        existing = await self.find_product_by_sku(sku)
-        if existing is not None:
-            return existing
-        body: dict[str, Any] = {
-            "sku": sku,
-            "price": json_number(price),
-            "stock1": json_number(stock1),
-            "subtractStock": 1,
-            "status": 1 if active else 0,
-        }
-        if tax_class_id:
-            body["taxClass"] = {"id": tax_class_id}
-        outer_id = "polc-" + quote(sku, safe="")
-        created = Product.model_validate(
-            await self.client.request("POST", f"products/{quote(outer_id, safe='')}", json=body, idempotent=True)
-        )
-        if name and language_id and created.id:
-            await self.client.request(
-                "POST", "productDescriptions",
-                json={"name": name, "product": {"id": created.id}, "language": {"id": language_id}},
+        named = bool(name and language_id)
+        product = await self.find_product_by_sku(sku)
+        if product is None:
+            body: dict[str, Any] = {
+                "sku": sku,
+                "price": json_number(price),
+                "stock1": json_number(stock1),
+                "subtractStock": 1,
+                "status": 0 if named or not active else 1,
+            }
+            if tax_class_id:
+                body["taxClass"] = {"id": tax_class_id}
+            outer_id = "polc-" + quote(sku, safe="")
+            product = Product.model_validate(
+                await self.client.request("POST", f"products/{quote(outer_id, safe='')}", json=body, idempotent=True)
             )
-        return created
+        if named and product.id:
+            product = await self.complete_product(product, name, language_id, activate=active)
+        return product
+
+    async def complete_product(self, product: Product, name: str, language_id: str, *, activate: bool) -> Product:
+        """Finish a product polc created: without a name in the language it gets one, and is then
+        switched on (when ``activate``). A product that has its name is left as it is."""
+        for description in await self.list_product_descriptions(product.id):
+            if id_from_href(description.language) == language_id and (description.name or "").strip():
+                return product
+        await self.client.request(
+            "POST", "productDescriptions",
+            json={"name": name, "product": {"id": product.id}, "language": {"id": language_id}},
+        )
+        if activate and product.status != 1:
+            product = Product.model_validate(await self.client.request(
+                "PUT", f"products/{quote(product.id, safe='=')}", json={"status": 1}))
+        return product
 
     async def run_batch(self, requests: list[BatchRequest]) -> BatchResult:
         """Any other batch of calls."""

@@ -61,6 +61,10 @@ def place_order(state: ShopState, req: PlaceOrder) -> int:
     missing = [line.sku for line in req.lines if line.sku not in by_sku]
     if missing:
         raise ApiError(404, 40033, f"Product sku not found: {', '.join(missing)}")
+    # The storefront sells only products that are switched on.
+    hidden = [line.sku for line in req.lines if str(products[by_sku[line.sku]].get("status", 1)) == "0"]
+    if hidden:
+        raise ApiError(404, 40033, f"Product not available: {', '.join(hidden)}")
     coupon_id = _coupon(state, req.coupon_code)
     coupon = state.table("coupons")[coupon_id] if coupon_id else None
     ship_id = req.shipping_mode_inner_id or min(state.table("shippingModes"))

@@ -368,6 +368,13 @@ class ShopWriter:
                 continue
             existing = await self.api.find_product_by_sku(item.sku)
             if existing is not None and existing.id:
+                language = await self._language()
+                try:  # a creation cut short before the name: name it and switch it on now
+                    if row["name"] and language:
+                        await self.api.complete_product(existing, row["name"], language, activate=True)
+                except ShopRenterApiError as error:
+                    await self._create_failed(item, error)
+                    continue
                 await self._created(item, existing.id, created=False, stock=None)
                 continue
             stock = await self._initial_stock(item)

@@ -57,3 +57,24 @@ async def test_order_extend_gives_a_typed_complete_order(connect, control):
     assert addresses[0].company == "Nagy és Társa Kft." and addresses[0].type == "business"
     guest = await api.get_order(control.place_order("typed", lines=[{"sku": "RUBIK-3X3"}])["id"])
     assert guest.customer_id is None
+
+
+async def test_a_product_creation_cut_short_before_its_name_is_completed_on_repeat(connect, control):
+    api = ShopRenterApi(connect("writes"))
+    hungarian = "bGFuZ3VhZ2UtbGFuZ3VhZ2VfaWQ9MQ=="
+    # What a creation leaves when the call that names the product fails: a product without a name.
+    await api.client.request("POST", "products/polc-POLC-FELBE-1", json={"sku": "POLC-FELBE-1", "price": 990,
+                                                                          "stock1": 0, "status": 0}, idempotent=True)
+    product = await api.create_product("POLC-FELBE-1", price=Decimal(990), name="Félbemaradt termék",
+                                       language_id=hungarian)
+    assert [d.name for d in await api.list_product_descriptions(product.id)] == ["Félbemaradt termék"]
+    assert control.product("writes", "POLC-FELBE-1")["status"] == "1"
+    # A product that has its name is left alone, whatever else is asked.
+    again = await api.create_product("POLC-FELBE-1", price=Decimal(990), name="Más név", language_id=hungarian)
+    assert [d.name for d in await api.list_product_descriptions(again.id)] == ["Félbemaradt termék"]
+    # A new product is switched on only once it has its name.
+    await api.create_product("POLC-UJ-2", price=Decimal(10), name="Új", language_id=hungarian)
+    bodies = [(w["method"], w["path"].rsplit("/", 1)[-1], w["body"]) for w in control.call("GET", "/shops/writes/writes")
+              if "POLC-UJ-2" in str(w["body"]) or w["method"] == "PUT"]
+    created = next(b for m, _, b in bodies if m == "POST" and isinstance(b, dict) and b.get("sku") == "POLC-UJ-2")
+    assert created["status"] == 0 and control.product("writes", "POLC-UJ-2")["status"] == "1"
